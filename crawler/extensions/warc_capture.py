@@ -1,0 +1,143 @@
+"""Capture every HTTP exchange of the crawl into WARC files.
+
+It listens to the downloader's own signals instead of sitting in the middleware chain:
+``response_downloaded`` fires with the response exactly as the download handler produced it,
+before any downloader middleware (decompression, redirects, retries) has touched it, so the
+body is still content-encoded and every redirect, 404, 503 and robots.txt fetch is seen.
+``request_reached_downloader`` marks when the capture began (the WARC-Date).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+import twisted
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from crawler import __version__
+from crawler.warc import FIDELITY_POLICY, Exchange, WarcWriter, warc_date
+from crawler.warc.records import CONFORMS_TO
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_header(url: str) -> bytes:
+    """The Host value the HTTP client sends: the port only when it is not the default."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    return host.encode("idna") if not host.isascii() else host.encode()
+
+
+def header_pairs(headers) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name in headers for value in headers.getlist(name)]
+
+
+def request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class WarcCapture:
+    def __init__(self, crawler, writer: WarcWriter, directory: Path):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.writer = writer
+        self.directory = directory
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        if not s.getbool("WARC_ENABLED"):
+            raise NotConfigured("WARC_ENABLED is off: nothing will be archived")
+        directory = Path(s.get("WARC_DIR") or Path(s.get("OUTPUT_DIR") or ".") / "warc")
+        if s.getbool("HTTPCACHE_ENABLED"):
+            logger.warning(
+                "HTTPCACHE_ENABLED is on: responses served from Scrapy's HTTP cache never reach "
+                "the downloader and are NOT archived in the WARC files"
+            )
+        info = [
+            ("software", f"caci-analyst-archiver/{__version__} Scrapy/{scrapy.__version__} "
+             f"Twisted/{twisted.__version__} Python/{platform.python_version()}"),
+            ("format", "WARC File Format 1.1"),
+            ("conformsTo", CONFORMS_TO),
+            ("operator", s.get("WARC_OPERATOR")),
+            ("isPartOf", s.get("WARC_IS_PART_OF")),
+            ("description", s.get("WARC_DESCRIPTION")),
+            ("robots", "obey" if s.getbool("ROBOTSTXT_OBEY") else "ignore"),
+            ("http-header-user-agent", s.get("USER_AGENT")),
+            ("hostname", socket.gethostname()),
+            ("fidelity", FIDELITY_POLICY),
+        ]
+        writer = WarcWriter(
+            directory,
+            prefix=s.get("WARC_PREFIX"),
+            max_size=s.getint("WARC_MAX_SIZE"),
+            info=info,
+            gzip_level=s.getint("WARC_GZIP_LEVEL"),
+        )
+        ext = cls(crawler, writer, directory)
+        crawler.signals.connect(ext.request_reached, signal=signals.request_reached_downloader)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def request_reached(self, request: Request, spider=None) -> None:
+        request.meta["warc_started"] = datetime.now(UTC)
+
+    def response_downloaded(self, response: Response, request: Request, spider=None) -> None:
+        if urlsplit(response.url).scheme not in ("http", "https"):
+            return
+        started = request.meta.get("warc_started") or datetime.now(UTC)
+        truncated = "disconnect" if "dataloss" in response.flags else None
+        exchange = Exchange(
+            url=request.url,
+            date=started,
+            method=request.method,
+            target=request_target(request.url),
+            request_headers=[(b"Host", host_header(request.url)), *header_pairs(request.headers)],
+            request_body=request.body,
+            protocol=response.protocol or "HTTP/1.1",
+            status=response.status,
+            response_headers=header_pairs(response.headers),
+            body=response.body,
+            ip_address=str(response.ip_address) if response.ip_address else None,
+            truncated=truncated,
+        )
+        location = self.writer.write_exchange(exchange)
+        request.meta["warc"] = {"location": location_dict(location), "date": warc_date(started)}
+        self.stats.set_value("warc/records_written", self.writer.records_written)
+        self.stats.inc_value("warc/exchanges")
+        self.stats.set_value("warc/bytes_written", self.writer.bytes_written)
+        if truncated:
+            self.stats.inc_value("warc/truncated")
+
+    def spider_closed(self, spider=None, reason=None) -> None:
+        self.writer.close()
+        self.stats.set_value("warc/records_written", self.writer.records_written)
+        self.stats.set_value("warc/files_written", len(self.writer.files_closed))
+        self.stats.set_value("warc/dir", str(self.directory))
+        self.stats.set_value("warc/bytes_written", self.writer.bytes_written)
+
+
+def location_dict(location) -> dict:
+    return {
+        "filename": location.filename,
+        "offset": location.offset,
+        "length": location.length,
+        "record_id": location.record_id,
+        "payload_digest": location.payload_digest,
+    }

@@ -1,0 +1,202 @@
+"""From the bytes of an article page to a clean article record.
+
+Pure code: w3lib for the charset, lxml for K2's markup, trafilatura for the text itself.
+A K2 item page is read through what we know of K2 (``k2.py``): the item container bounds the
+article, so menus, modules, hits, tags and navigation never reach the text. Inside the item,
+the byline becomes metadata, the teaser of migrated items is dropped (its paragraph is repeated
+whole in the full text), a human-written intro becomes ``summary``, and trafilatura turns the
+full text into clean lines. Pages that do not look like a K2 item go to trafilatura's generic
+extraction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from w3lib.encoding import html_to_unicode
+
+from crawler import __version__
+
+from .bylines import parse_byline
+from .dates import parse_created
+from .k2 import K2Item, element_lines, norm, parse_html, read_k2_item
+
+_WORD = re.compile(r"\w+")
+_TABLE_RULE = re.compile(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*$")
+# how many leading lines may hold a byline (name, date line, "By ... (issue)")
+_BYLINE_WINDOW = 3
+
+
+class ExtractionError(Exception):
+    """The page could not be read as an article at all."""
+
+
+@cache
+def extractor_info() -> dict:
+    return {
+        "name": "caci-analyst-archiver",
+        "version": __version__,
+        "trafilatura": trafilatura.__version__,
+    }
+
+
+@dataclass
+class Extraction:
+    method: str  # "k2" or "generic"
+    title: str
+    section: str | None
+    authors: list[str]
+    published: str | None
+    issue_date: str | None
+    summary: str | None
+    text: str
+    images: list[dict] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    pdf_urls: list[str] = field(default_factory=list)
+    hits: int | None = None
+    language: str | None = None
+
+    @property
+    def word_count(self) -> int:
+        return len(_WORD.findall(self.text))
+
+
+def decode(body: bytes, content_type: str | None) -> str:
+    """The page as text, with the charset browsers would pick (header, BOM, meta, sniffing)."""
+    _, text = html_to_unicode(content_type, body)
+    return text
+
+
+def _clean_lines(text: str, drop: set[str]) -> list[str]:
+    lines = []
+    for raw in text.splitlines():
+        line = norm(raw)
+        if not line or _TABLE_RULE.match(line) or line in drop:
+            continue
+        if line.startswith("|") and line.endswith("|"):
+            line = " | ".join(c.strip() for c in line.strip("|").split("|"))
+        lines.append(line)
+    return lines
+
+
+def fragment_text(el, drop: set[str]) -> list[str]:
+    """Clean lines of one part of the item, by trafilatura, falling back to the plain walk."""
+    html = "<html><body><article>" + lxml_html.tostring(el, encoding="unicode") + "</article></body></html>"
+    result = trafilatura.extract(
+        html,
+        output_format="txt",
+        favor_recall=True,
+        include_tables=True,
+        include_images=False,
+        include_comments=False,
+        include_links=False,
+        deduplicate=False,
+        fast=True,
+    )
+    lines = _clean_lines(result or "", drop)
+    walked = [line for line in element_lines(el) if line not in drop]
+    # trafilatura may judge a short fragment boilerplate; never lose the article for it
+    if len(_WORD.findall(" ".join(lines))) < 0.9 * len(_WORD.findall(" ".join(walked))):
+        return walked
+    return lines
+
+
+def _strip_byline(lines: list[str], byline_lines: list[str]) -> list[str]:
+    """Drop the byline's lines from the head of trafilatura's output, however it joined them."""
+    text = " ".join(byline_lines)
+    while lines and norm(lines[0]) and norm(lines[0]) in text:
+        lines = lines[1:]
+    return lines
+
+
+def _is_teaser(intro: str, full: str) -> bool:
+    """Migrated items: the intro is the full text cut after its third "." (naive split)."""
+    intro, full = norm(intro), norm(full)
+    if not intro or not full:
+        return False
+    return full.startswith(intro) or full.startswith(intro.rstrip(". ").rstrip())
+
+
+def _k2(item: K2Item, url: str) -> Extraction:
+    created = parse_created(item.created_text)
+    ref = created.date() if created else None
+    intro_lines = element_lines(item.intro) if item.intro is not None else []
+    full_lines = element_lines(item.full) if item.full is not None else []
+    head = intro_lines if item.intro is not None else full_lines
+    byline = parse_byline(head[:_BYLINE_WINDOW], ref)
+    byline_lines = head[: byline.lines] if byline else []
+    pdf_texts = {text for _, text in item.pdf_links if text}
+
+    summary = None
+    if item.intro is not None and item.full is not None:
+        rest = intro_lines[len(byline_lines) :]
+        if rest and not _is_teaser(" ".join(rest), " ".join(full_lines)):
+            summary = "\n".join(rest)
+    body_el = item.full if item.full is not None else item.intro
+    lines = fragment_text(body_el, pdf_texts) if body_el is not None else []
+    if body_el is item.full and item.intro is None or body_el is item.intro:
+        lines = _strip_byline(lines, byline_lines)
+
+    return Extraction(
+        method="k2",
+        title=item.title,
+        section=item.section_name,
+        authors=list(byline.authors) if byline else [],
+        published=created.date().isoformat() if created else None,
+        issue_date=byline.issue_date.isoformat() if byline and byline.issue_date else None,
+        summary=summary,
+        text="\n".join(lines),
+        images=item.images,
+        tags=item.tags,
+        pdf_urls=list(dict.fromkeys(u for u, _ in item.pdf_links)),
+        hits=item.hits,
+        language=item.language,
+    )
+
+
+def _generic(html: str, url: str) -> Extraction:
+    result = trafilatura.extract(
+        html,
+        url=url,
+        output_format="json",
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+    )
+    if not result:
+        raise ExtractionError("no text found")
+    data = json.loads(result)
+    authors = [a.strip() for a in re.split(r";|,", data.get("author") or "") if a.strip()]
+    return Extraction(
+        method="generic",
+        title=data.get("title") or "",
+        section=data.get("categories") or None,
+        authors=authors,
+        published=data.get("date"),
+        issue_date=None,
+        summary=None,
+        text="\n".join(_clean_lines(data.get("text") or "", set())),
+        language=data.get("language"),
+    )
+
+
+def extract_article(body: bytes, url: str, content_type: str | None = None) -> Extraction:
+    """Read one page. Raises ExtractionError when there is no article to be had."""
+    if not body or not body.strip():
+        raise ExtractionError("empty body")
+    html = decode(body, content_type)
+    try:
+        root = parse_html(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"unparseable HTML: {exc}") from None
+    item = read_k2_item(root, url)
+    if item is not None and (item.full is not None or item.intro is not None):
+        return _k2(item, url)
+    return _generic(html, url)

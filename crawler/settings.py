@@ -1,0 +1,69 @@
+"""Every default of the project, grouped. Override any of them with ``-s NAME=VALUE``."""
+
+BOT_NAME = "caci-analyst-archiver"
+SPIDER_MODULES = ["spiders"]  # where `scrapy crawl analyst` finds the spider
+NEWSPIDER_MODULE = "spiders"  # where `scrapy genspider` would put a new one
+COMMANDS_MODULE = "crawler.commands"  # our `crawl` (preflight, exit codes) and extra commands
+
+# --- The site -------------------------------------------------------------------------------
+ANALYST_BASE_URL = "https://www.cacianalyst.org/"  # canonical site; `-a base_url=` crawls a mirror
+ANALYST_SECTIONS = ""  # comma-separated section slugs to crawl; empty means all four
+ANALYST_FOLLOW_PDFS = True  # also archive the PDFs that articles link to
+ANALYST_PREFLIGHT_TIMEOUT = 10.0  # seconds to wait for the base URL's host to accept a connection
+
+# --- Politeness (the real site is a small non-profit's server) ------------------------------
+CONTACT_URL = "https://www.cacianalyst.org/"  # who runs this crawl; put your own page here
+USER_AGENT = "caci-analyst-archiver/{version} (+{contact_url})"  # {placeholders} are filled in
+ROBOTSTXT_OBEY = True  # obey robots.txt, and archive it
+CONCURRENT_REQUESTS = 4  # global cap; the per-host cap below is what the site feels
+CONCURRENT_REQUESTS_PER_DOMAIN = 1  # one request at a time per host
+DOWNLOAD_DELAY = 2.0  # seconds between requests to the site (tests lower it with -s)
+RANDOMIZE_DOWNLOAD_DELAY = True  # 0.5x-1.5x the delay, as a person would
+AUTOTHROTTLE_ENABLED = True  # back off when the server slows down
+AUTOTHROTTLE_START_DELAY = 2.0  # first delay AutoThrottle uses
+AUTOTHROTTLE_MAX_DELAY = 60.0  # slowest it will go
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # never more than one request in flight on average
+COOKIES_ENABLED = True  # Joomla sets a session cookie; sending it back is what browsers do
+TELNETCONSOLE_ENABLED = False  # no listening ports on an archiving machine
+DOWNLOAD_TIMEOUT = 60  # seconds before a request is given up
+RETRY_ENABLED = True  # 5xx, 429 and timeouts are retried...
+RETRY_TIMES = 3  # ...this many times
+
+# --- Output ---------------------------------------------------------------------------------
+OUTPUT_DIR = "output"  # WARC files go to OUTPUT_DIR/warc, JSON Lines to OUTPUT_DIR
+FEEDS = {  # the article JSON; -o/-O replace it as usual; %(output_dir)s is the spider's
+    "%(output_dir)s/articles-%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf8"},
+}
+FEED_EXPORT_ENCODING = "utf-8"  # keep Cyrillic, Turkish and Azerbaijani names readable
+
+# --- WARC capture (crawler.extensions.warc_capture) ----------------------------------------
+WARC_ENABLED = True  # capture every HTTP exchange into WARC files
+WARC_DIR = ""  # where WARC files go; empty means OUTPUT_DIR/warc
+WARC_PREFIX = "analyst"  # first part of every WARC file name
+WARC_MAX_SIZE = 1_000_000_000  # rotate to a new file once one reaches this many bytes
+WARC_GZIP_LEVEL = 6  # zlib level of each record's gzip member
+WARC_OPERATOR = ""  # warcinfo `operator`: who ran the crawl (name, e-mail)
+WARC_IS_PART_OF = "cacianalyst"  # warcinfo `isPartOf`: the collection these files belong to
+WARC_DESCRIPTION = "Central Asia-Caucasus Analyst (www.cacianalyst.org), archiving crawl"  # warcinfo
+
+# --- Extraction and validation (crawler.pipelines) ------------------------------------------
+EXTRACT_ENABLED = True  # turn captured article pages into clean JSON records
+VALIDATE_ENABLED = True  # check every record against crawler/schema/article.schema.json
+VALIDATE_DROP_INVALID = True  # drop (and count) records that fail the schema
+
+# --- Crawl report (crawler.extensions.report) ----------------------------------------------
+REPORT_ENABLED = True  # print a summary at the end of the crawl
+
+# --- Components -----------------------------------------------------------------------------
+EXTENSIONS = {
+    "crawler.extensions.warc_capture.WarcCapture": 100,  # before FeedExporter closes feeds
+    "crawler.extensions.report.CrawlReport": 900,  # the end-of-crawl summary
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractionPipeline": 300,  # capture -> clean article record
+    "crawler.pipelines.ValidationPipeline": 800,  # record -> checked against the JSON Schema
+}
+
+# --- Scrapy housekeeping --------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # Scrapy's default
+LOG_LEVEL = "INFO"  # per-request DEBUG lines drown the summary on long crawls

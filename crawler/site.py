@@ -1,0 +1,125 @@
+"""What the Analyst's URLs mean: hosts, canonical forms, and which pages are worth a request.
+
+Pure code (no Scrapy). The site is Joomla with K2 and search-engine-friendly URLs:
+sections at ``/publications/<section>.html`` paginated with ``?start=N``, items at
+``/publications/<section>/item/<id>-<alias>.html``, and many other routes (tags, print views,
+mail forms, searches, date archives) that repeat the same items endlessly.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+SECTIONS: dict[str, str] = {
+    "analytical-articles": "Analytical Articles",
+    "field-reports": "Field Reports",
+    "news-digest": "News Digest",
+    "feature-articles": "Feature Articles",
+}
+
+#: Every spelling of the real site's host seen in the wild (with/without www, trailing dot).
+SITE_HOSTS = frozenset({"cacianalyst.org", "www.cacianalyst.org"})
+
+# Parameters that change nothing on the page: tracking and session identifiers.
+_DROP_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|phpsessid|sid|sessionid|jsessionid|ref)$", re.I
+)
+
+_SECTION_RE = "|".join(re.escape(s) for s in SECTIONS)
+_LISTING = re.compile(rf"^/publications/(?P<section>{_SECTION_RE})\.html$")
+_ITEM = re.compile(
+    rf"^/(?:publications/(?P<section>{_SECTION_RE})|component/k2)/item/(?P<id>\d+)(?:-[^/]*)?\.html$"
+)
+
+
+class Kind(enum.Enum):
+    LISTING = "listing"
+    ITEM = "item"
+    PDF = "pdf"
+    TAG = "tag"
+    PRINT = "print"
+    MAIL = "mail"
+    SEARCH = "search"
+    FEED = "feed"
+    OTHER = "other"
+
+
+class Site:
+    """The site as seen from one base URL (the real site, a mirror, or the test replica)."""
+
+    def __init__(self, base_url: str):
+        parts = urlsplit(base_url if "://" in base_url else f"https://{base_url}")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        self.scheme = parts.scheme
+        self.host = parts.hostname.rstrip(".").lower()
+        self.port = parts.port
+        self.netloc = self.host if self.port is None else f"{self.host}:{self.port}"
+        self.base_url = f"{self.scheme}://{self.netloc}/"
+        bare = self.host.removeprefix("www.")
+        # A mirror's pages may still link the real site's hosts: those links mean the mirror.
+        self.hosts = frozenset({self.host, bare, f"www.{bare}"} | SITE_HOSTS)
+
+    def is_site_host(self, host: str | None) -> bool:
+        return bool(host) and host.rstrip(".").lower() in self.hosts
+
+    def canonical(self, url: str) -> str | None:
+        """The one form of ``url`` we request and record, or None when it is not on the site."""
+        try:
+            parts = urlsplit(url.strip())
+            port = parts.port
+        except ValueError:
+            return None
+        if parts.scheme not in ("http", "https") or not self.is_site_host(parts.hostname):
+            return None
+        if port not in (None, 80, 443, self.port):
+            return None  # another service on the same machine is another site
+        query = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _DROP_PARAMS.match(k)
+            and not (k in ("start", "limitstart") and v == "0")  # Joomla's first-page alias
+        ]
+        query = [("start", v) if k == "limitstart" else (k, v) for k, v in query]
+        return urlunsplit((self.scheme, self.netloc, parts.path or "/", urlencode(query), ""))
+
+    def listing_url(self, section: str, start: int = 0) -> str:
+        url = f"{self.base_url}publications/{section}.html"
+        return f"{url}?start={start}" if start else url
+
+    @staticmethod
+    def classify(url: str) -> Kind:
+        parts = urlsplit(url)
+        path = parts.path
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        lower = path.lower()
+        if lower.endswith(".pdf"):
+            return Kind.PDF
+        if "/component/mailto" in lower or "/mailto/" in lower:
+            return Kind.MAIL
+        if query.get("tmpl") == "component" or "print" in query:
+            return Kind.PRINT
+        if lower.endswith(".feed") or query.get("format") in ("feed", "rss", "atom"):
+            return Kind.FEED
+        if "/itemlist/tag/" in lower:
+            return Kind.TAG
+        if "/itemlist/" in lower or "searchword" in query or "/search" in lower:
+            return Kind.SEARCH
+        if _ITEM.match(path) and not query:
+            return Kind.ITEM
+        if _LISTING.match(path) and set(query) <= {"start"} and query.get("start", "0").isdigit():
+            return Kind.LISTING
+        return Kind.OTHER
+
+    @staticmethod
+    def item_id(url: str) -> int | None:
+        m = _ITEM.match(urlsplit(url).path)
+        return int(m.group("id")) if m else None
+
+    @staticmethod
+    def section_of(url: str) -> str | None:
+        path = urlsplit(url).path
+        m = _ITEM.match(path) or _LISTING.match(path)
+        return m.group("section") if m else None

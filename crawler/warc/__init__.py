@@ -1,0 +1,6 @@
+"""WARC/1.1 writing: records (``records``) and rotating files (``writer``). No Scrapy here."""
+
+from .records import FIDELITY_POLICY, Exchange, sha1_digest, warc_date
+from .writer import RecordLocation, WarcWriter
+
+__all__ = ["FIDELITY_POLICY", "Exchange", "RecordLocation", "WarcWriter", "sha1_digest", "warc_date"]

@@ -1,0 +1,1 @@
+"""Spiders of the project: `analyst` archives the Central Asia-Caucasus Analyst."""

@@ -1,0 +1,173 @@
+"""`scrapy crawl analyst`: the section listings, their pagination, every article once, its PDFs."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler import __version__
+from crawler.errors import PreflightError
+from crawler.items import ArticleCapture
+from crawler.site import SECTIONS, Kind, Site
+
+ITEM_PRIORITY = 10  # finish the articles of a listing page before walking further
+
+
+def parse_sections(value: str | Iterable[str] | None) -> list[str]:
+    """Section slugs from ``-a sections=a,b``; every section when empty."""
+    if not value:
+        return list(SECTIONS)
+    names = value.split(",") if isinstance(value, str) else list(value)
+    names = [n.strip().lower() for n in names if n.strip()]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise PreflightError(
+            f"unknown section {', '.join(unknown)}; valid sections: {', '.join(SECTIONS)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def parse_base_url(value: str) -> Site:
+    try:
+        return Site(value)
+    except ValueError as exc:
+        raise PreflightError(str(exc)) from None
+
+
+class AnalystSpider(scrapy.Spider):
+    name = "analyst"
+
+    def __init__(self, base_url: str | None = None, sections: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._base_url_arg = base_url
+        self._sections_arg = sections
+        self.failures: list[dict] = []
+        self.seen_items: set[int] = set()
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        template = settings.get("USER_AGENT") or ""
+        if "{" in template:
+            agent = template.format(version=__version__, contact_url=settings.get("CONTACT_URL"))
+            settings.set("USER_AGENT", agent, priority=settings.getpriority("USER_AGENT"))
+
+    @classmethod
+    def preflight(cls, settings, spargs: dict[str, str]) -> None:
+        """Check arguments and reachability before anything is written; raises PreflightError."""
+        site = parse_base_url(spargs.get("base_url") or settings.get("ANALYST_BASE_URL"))
+        parse_sections(spargs.get("sections") or settings.get("ANALYST_SECTIONS"))
+        unknown = set(spargs) - {"base_url", "sections"}
+        if unknown:
+            raise PreflightError(
+                f"unknown spider argument {', '.join(sorted(unknown))}; "
+                "valid arguments: base_url, sections"
+            )
+        port = site.port or (443 if site.scheme == "https" else 80)
+        timeout = settings.getfloat("ANALYST_PREFLIGHT_TIMEOUT")
+        try:
+            socket.create_connection((site.host, port), timeout=timeout).close()
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            raise PreflightError(f"cannot reach {site.base_url}: {reason}") from None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.site = parse_base_url(spider._base_url_arg or settings.get("ANALYST_BASE_URL"))
+        spider.sections = parse_sections(spider._sections_arg or settings.get("ANALYST_SECTIONS"))
+        spider.follow_pdfs = settings.getbool("ANALYST_FOLLOW_PDFS")
+        spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
+        spider.allowed_domains = [spider.site.host]
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for section in self.sections:
+            yield self._request(self.site.listing_url(section), self.parse_listing, section)
+
+    def _request(self, url: str, callback, section: str | None, **kw: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, cb_kwargs={"section": section}, **kw
+        )
+
+    def _links(self, response: Response) -> Iterable[str]:
+        if not isinstance(response, TextResponse):
+            return
+        for href in response.css("a::attr(href)").getall():
+            url = self.site.canonical(response.urljoin(href))
+            if url:
+                yield url
+
+    def _follow(self, response: Response, section: str | None) -> Iterable[scrapy.Request]:
+        """Listings of the selected sections and their items; nothing else is ever requested."""
+        for url in self._links(response):
+            kind = self.site.classify(url)
+            link_section = self.site.section_of(url)
+            if kind is Kind.LISTING and link_section in self.sections:
+                yield self._request(url, self.parse_listing, link_section)
+            elif kind is Kind.ITEM:
+                item_id = self.site.item_id(url)
+                # /component/k2/item/... names no section: trust the page that linked it
+                hint = link_section or section
+                if item_id in self.seen_items or hint not in self.sections:
+                    continue
+                self.seen_items.add(item_id)
+                yield self._request(url, self.parse_item, hint, priority=ITEM_PRIORITY)
+
+    def parse_listing(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("crawl/listing_pages")
+        yield from self._follow(response, section)
+
+    def parse_item(self, response: Response, section: str | None = None):
+        item_id = self.site.item_id(self.site.canonical(response.url) or response.url)
+        if item_id is None:  # redirected somewhere that is not an item
+            self._fail(response.url, "not an article page after redirect")
+            return
+        if not isinstance(response, TextResponse):
+            self._fail(response.url, f"not HTML ({response.headers.get('Content-Type')!r})")
+            return
+        record = response.meta.get("warc") or {}
+        yield ArticleCapture(
+            url=self.site.canonical(response.url) or response.url,
+            item_id=item_id,
+            body=response.body,
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
+            warc=record.get("location"),
+            fetched_at=record.get("date"),
+            section_hint=section,
+        )
+        if self.follow_pdfs:
+            for url in self._links(response):
+                if self.site.classify(url) is Kind.PDF:
+                    yield self._request(url, self.parse_pdf, section)
+        yield from self._follow(response, section)
+
+    def parse_pdf(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("crawl/pdfs")
+        return []
+
+    def _fail(self, url: str, reason: str) -> None:
+        self.crawler.stats.inc_value("crawl/failed")
+        self.failures.append({"url": url, "reason": reason})
+        self.logger.warning("failed: %s (%s)", url, reason)
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt or an off-site redirect: a decision, not a failure
+            self.crawler.stats.inc_value("crawl/skipped")
+            self.logger.info("skipped: %s (%s)", request.url, failure.getErrorMessage())
+            return
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self._fail(request.url, reason)
