@@ -18,13 +18,14 @@ ROBOTSTXT_OBEY = True  # obey robots.txt, and archive it
 CONCURRENT_REQUESTS = 4  # global cap; the per-host cap below is what the site feels
 CONCURRENT_REQUESTS_PER_DOMAIN = 1  # one request at a time per host
 DOWNLOAD_DELAY = 2.0  # seconds between requests to the site (tests lower it with -s)
-RANDOMIZE_DOWNLOAD_DELAY = True  # 0.5x-1.5x the delay, as a person would
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay varies by up to +-50%, as a person's would
 AUTOTHROTTLE_ENABLED = True  # back off when the server slows down
 AUTOTHROTTLE_START_DELAY = 2.0  # first delay AutoThrottle uses
 AUTOTHROTTLE_MAX_DELAY = 60.0  # slowest it will go
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # never more than one request in flight on average
 COOKIES_ENABLED = True  # Joomla sets a session cookie; sending it back is what browsers do
-TELNETCONSOLE_ENABLED = False  # no listening ports on an archiving machine
+TELNETCONSOLE_ENABLED = False  # no listening ports on an archiving machine...
+REMOTE_CONTROL_ENABLED = False  # ...and no remote-control HTTP server either
 DOWNLOAD_TIMEOUT = 60  # seconds before a request is given up
 RETRY_ENABLED = True  # 5xx, 429 and timeouts are retried...
 RETRY_TIMES = 3  # ...this many times
@@ -34,6 +35,7 @@ OUTPUT_DIR = "output"  # WARC files go to OUTPUT_DIR/warc, JSON Lines to OUTPUT_
 FEEDS = {  # the article JSON; -o/-O replace it as usual; %(output_dir)s is the spider's
     "%(output_dir)s/articles-%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf8"},
 }
+FEED_STORE_EMPTY = False  # no empty JSON file when a crawl archived nothing
 FEED_EXPORT_ENCODING = "utf-8"  # keep Cyrillic, Turkish and Azerbaijani names readable
 
 # --- WARC capture (crawler.extensions.warc_capture) ----------------------------------------

@@ -1,10 +1,8 @@
 """The pure WARC writer: records, digests, rotation, naming, sanitising; read back with warcio."""
 
+import base64
 import gzip
 import hashlib
-import base64
-import subprocess
-import sys
 from datetime import UTC, datetime
 from itertools import count
 
@@ -14,6 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.warc import Exchange, WarcWriter, sha1_digest
 from crawler.warc.records import exchange_records
 from crawler.warc.writer import next_serial, safe_name_part
+from tests.helpers import warcio_check
 
 T0 = datetime(2026, 11, 28, 10, 0, 0, 123456, tzinfo=UTC)
 
@@ -87,7 +86,7 @@ def test_pair_is_linked_dated_and_digested(tmp_path):
         f.seek(loc.offset)
         rec = next(iter(ArchiveIterator(f)))
         assert rec.rec_headers["WARC-Record-ID"] == loc.record_id
-    assert subprocess.run([sys.executable, "-m", "warcio", "check", str(path)]).returncode == 0
+    assert warcio_check(path).returncode == 0
 
 
 def test_file_is_renamed_from_open_on_close(tmp_path):

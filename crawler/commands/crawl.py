@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.errors import PreflightError
 
@@ -33,36 +34,35 @@ class Command(ScrapyCrawlCommand):
     def short_desc(self) -> str:
         return "Run a spider (with preflight checks and exit codes for archiving)"
 
-    def run(self, args: list[str], opts) -> None:
+    def process_options(self, args: list[str], opts) -> None:
+        super().process_options(args, opts)
+        # Here, before Scrapy sets up logging and the crawler, bad input costs one line.
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. `scrapy crawl analyst`")
-        assert self.crawler_process and self.settings is not None
         try:
-            spidercls = self.crawler_process.spider_loader.load(args[0])
-        except KeyError:
-            self._die(f"no spider named {args[0]!r}")
-            return
-        try:
-            output = Path(self.settings.get("OUTPUT_DIR") or ".")
-            check_writable(output)
-            warc_dir = self.settings.get("WARC_DIR")
-            if warc_dir:
-                check_writable(Path(warc_dir))
-            preflight = getattr(spidercls, "preflight", None)
-            if preflight:
-                preflight(self.settings, opts.spargs)
+            self.preflight(args[0], opts.spargs)
         except PreflightError as exc:
-            self._die(str(exc))
-            return
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            sys.exit(2)
 
-        crawler = self._create_crawler(spidercls)
+    def preflight(self, name: str, spargs: dict) -> None:
+        try:
+            spidercls = get_spider_loader(self.settings).load(name)
+        except KeyError:
+            raise PreflightError(f"no spider named {name!r}") from None
+        check_writable(Path(self.settings.get("OUTPUT_DIR") or "."))
+        if self.settings.get("WARC_DIR"):
+            check_writable(Path(self.settings.get("WARC_DIR")))
+        check = getattr(spidercls, "preflight", None)
+        if check:
+            check(self.settings, spargs)
+
+    def run(self, args: list[str], opts) -> None:
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
         elif not crawler.stats.get_value("item_scraped_count"):
             self.exitcode = 1
-
-    def _die(self, message: str) -> None:
-        print(f"error: {message}", file=sys.stderr, flush=True)
-        self.exitcode = 2

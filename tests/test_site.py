@@ -1,0 +1,90 @@
+"""URL canonicalisation and classification of the Analyst's routes."""
+
+import pytest
+
+from crawler.site import Kind, Site
+
+REAL = Site("https://www.cacianalyst.org/")
+MIRROR = Site("http://127.0.0.1:8123")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://cacianalyst.org/publications/field-reports.html",
+        "https://cacianalyst.org/publications/field-reports.html",
+        "http://www.cacianalyst.org/publications/field-reports.html",
+        "https://cacianalyst.org./publications/field-reports.html",
+        "https://WWW.CACIANALYST.ORG/publications/field-reports.html#top",
+        "https://www.cacianalyst.org/publications/field-reports.html?limitstart=0",
+        "https://www.cacianalyst.org/publications/field-reports.html?utm_source=x&fbclid=y",
+    ],
+)
+def test_host_variants_and_noise_collapse_to_one_url(url):
+    assert REAL.canonical(url) == "https://www.cacianalyst.org/publications/field-reports.html"
+
+
+def test_mirror_maps_real_site_hosts_onto_itself():
+    url = "https://cacianalyst.org./publications/news-digest/item/11476-x.html"
+    assert MIRROR.canonical(url) == "http://127.0.0.1:8123/publications/news-digest/item/11476-x.html"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.2:8123/publications/field-reports.html",
+        "http://127.0.0.1:9999/publications/field-reports.html",
+        "https://www.silkroadstudies.org/",
+        "https://evil.com/cacianalyst.org",
+        "mailto:someone@cacianalyst.org",
+        "javascript:void(0)",
+        "ftp://www.cacianalyst.org/x",
+    ],
+)
+def test_other_hosts_are_off_site(url):
+    assert MIRROR.canonical(url) is None
+
+
+def test_pagination_keeps_start():
+    assert (
+        REAL.canonical("https://www.cacianalyst.org/publications/field-reports.html?start=8")
+        == "https://www.cacianalyst.org/publications/field-reports.html?start=8"
+    )
+    assert REAL.listing_url("field-reports", 8).endswith("field-reports.html?start=8")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/publications/field-reports.html", Kind.LISTING),
+        ("/publications/field-reports.html?start=12", Kind.LISTING),
+        ("/publications/analytical-articles/item/12889-indias-challenges.html", Kind.ITEM),
+        ("/component/k2/item/12889-indias-challenges.html", Kind.ITEM),
+        ("/publications/analytical-articles/item/12889-x.html?tmpl=component&print=1", Kind.PRINT),
+        ("/component/mailto/?tmpl=component&link=aHR0cA==", Kind.MAIL),
+        ("/publications/field-reports/itemlist/tag/conflict%20settlement.html", Kind.TAG),
+        ("/component/k2/itemlist/tag/Georgia.html?start=5", Kind.TAG),
+        ("/publications/field-reports/itemlist/search.html?searchword=oil", Kind.SEARCH),
+        ("/publications/itemlist/date/2014/07.html", Kind.SEARCH),
+        ("/component/k2/itemlist/user/62-admin.html", Kind.SEARCH),
+        ("/publications/analytical-articles.feed", Kind.FEED),
+        ("/?format=feed", Kind.FEED),
+        ("/resources/pdf/issues/20031008Analyst.pdf", Kind.PDF),
+        ("/editorial/editorial-principles.html", Kind.OTHER),
+        ("/publications/unknown-section.html", Kind.OTHER),
+    ],
+)
+def test_classify(path, kind):
+    assert Site.classify("https://www.cacianalyst.org" + path) is kind
+
+
+def test_item_id_and_section():
+    url = "https://www.cacianalyst.org/publications/news-digest/item/11476-news-digest-caci-analyst-2007-9-5-art-11476.html"
+    assert Site.item_id(url) == 11476
+    assert Site.section_of(url) == "news-digest"
+    assert Site.section_of("https://www.cacianalyst.org/component/k2/item/5-x.html") is None
+
+
+def test_bad_base_url():
+    with pytest.raises(ValueError):
+        Site("ftp://example.org/")
