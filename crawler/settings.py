@@ -30,6 +30,11 @@ DOWNLOAD_TIMEOUT = 60  # seconds before a request is given up
 RETRY_ENABLED = True  # 5xx, 429 and timeouts are retried...
 RETRY_TIMES = 3  # ...this many times
 
+DOWNLOAD_HANDLERS = {  # Scrapy's HTTP/1.1 handler, keeping each response head as received
+    "http": "crawler.wire.WireHTTP11DownloadHandler",
+    "https": "crawler.wire.WireHTTP11DownloadHandler",
+}
+
 # --- Output ---------------------------------------------------------------------------------
 OUTPUT_DIR = "output"  # WARC files go to OUTPUT_DIR/warc, JSON Lines to OUTPUT_DIR
 FEEDS = {  # the article JSON; -o/-O replace it as usual; %(output_dir)s is the spider's

@@ -114,6 +114,13 @@ class Site:
         return Kind.OTHER
 
     @staticmethod
+    def in_section(url: str, section: str) -> str:
+        """/component/k2/item/... as /publications/<section>/item/...: the item's own address."""
+        parts = urlsplit(url)
+        path = parts.path.replace("/component/k2/item/", f"/publications/{section}/item/", 1)
+        return urlunsplit(parts._replace(path=path))
+
+    @staticmethod
     def item_id(url: str) -> int | None:
         m = _ITEM.match(urlsplit(url).path)
         return int(m.group("id")) if m else None

@@ -9,13 +9,17 @@ from typing import Any
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import __version__
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
+from crawler.offline import use_bundled_public_suffix_list
 from crawler.site import SECTIONS, Kind, Site
+
+use_bundled_public_suffix_list()
 
 ITEM_PRIORITY = 10  # finish the articles of a listing page before walking further
 
@@ -57,7 +61,9 @@ class AnalystSpider(scrapy.Spider):
         template = settings.get("USER_AGENT") or ""
         if "{" in template:
             agent = template.format(version=__version__, contact_url=settings.get("CONTACT_URL"))
-            settings.set("USER_AGENT", agent, priority=settings.getpriority("USER_AGENT"))
+            # "spider" priority survives CrawlerProcess re-applying the project settings
+            priority = max(settings.getpriority("USER_AGENT") or 0, SETTINGS_PRIORITIES["spider"])
+            settings.set("USER_AGENT", agent, priority=priority)
 
     @classmethod
     def preflight(cls, settings, spargs: dict[str, str]) -> None:
@@ -120,6 +126,8 @@ class AnalystSpider(scrapy.Spider):
                 if item_id in self.seen_items or hint not in self.sections:
                     continue
                 self.seen_items.add(item_id)
+                if link_section is None:
+                    url = self.site.in_section(url, hint)
                 yield self._request(url, self.parse_item, hint, priority=ITEM_PRIORITY)
 
     def parse_listing(self, response: Response, section: str | None = None):

@@ -192,10 +192,29 @@ def test_every_fetched_url_is_a_request_response_pair(crawl):
     assert sum(map(len, archived.values())) == len(crawl["server_log"])
 
 
+def test_warc_date_is_when_the_capture_began(crawl):
+    from datetime import datetime
+
+    served = {}
+    for entry in crawl["server_log"]:
+        served.setdefault(entry["path"], []).append(entry["time"])
+    for rec in crawl["records"]:
+        if rec["type"] != "response":
+            continue
+        parts = urlsplit(rec["headers"]["WARC-Target-URI"])
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        began = datetime.fromisoformat(rec["headers"]["WARC-Date"].replace("Z", "+00:00"))
+        # the request was sent at WARC-Date and answered within the second
+        assert any(0 <= t - began.timestamp() < 2 for t in served[path]), path
+
+
 def test_status_codes_and_statuses_of_every_kind_are_archived(crawl):
-    statuses = {rec["http"].get_statuscode() for rec in crawl["records"] if rec["type"] == "response"}
-    assert {"200", "301", "404", "503"} <= statuses
-    targets = [rec["headers"]["WARC-Target-URI"] for rec in crawl["records"]]
+    statuses = sorted(
+        int(rec["http"].get_statuscode()) for rec in crawl["records"] if rec["type"] == "response"
+    )
+    assert statuses == sorted(e["status"] for e in crawl["server_log"])
+    assert {200, 404, 503} <= set(statuses)
+    targets = [rec["headers"].get("WARC-Target-URI", "") for rec in crawl["records"]]
     assert any(t.endswith("/robots.txt") for t in targets)
     assert any(t.lower().endswith(".pdf") for t in targets)
 

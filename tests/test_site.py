@@ -88,3 +88,10 @@ def test_item_id_and_section():
 def test_bad_base_url():
     with pytest.raises(ValueError):
         Site("ftp://example.org/")
+
+
+def test_component_item_moves_into_its_section():
+    url = "http://127.0.0.1:8123/component/k2/item/1402-x.html"
+    assert Site.in_section(url, "field-reports") == (
+        "http://127.0.0.1:8123/publications/field-reports/item/1402-x.html"
+    )

@@ -25,6 +25,7 @@ from scrapy.http import Request, Response
 from crawler import __version__
 from crawler.warc import FIDELITY_POLICY, Exchange, WarcWriter, warc_date
 from crawler.warc.records import CONFORMS_TO
+from crawler.wire import META_KEY, STARTED_KEY, parse_status_line, split_head
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +97,23 @@ class WarcCapture:
         return ext
 
     def request_reached(self, request: Request, spider=None) -> None:
+        # a fallback: the download handler stamps the real start, after the slot's delay
         request.meta["warc_started"] = datetime.now(UTC)
 
     def response_downloaded(self, response: Response, request: Request, spider=None) -> None:
         if urlsplit(response.url).scheme not in ("http", "https"):
             return
-        started = request.meta.get("warc_started") or datetime.now(UTC)
+        started = (
+            request.meta.get(STARTED_KEY) or request.meta.get("warc_started") or datetime.now(UTC)
+        )
         truncated = "disconnect" if "dataloss" in response.flags else None
+        protocol, status, reason = response.protocol or "HTTP/1.1", response.status, None
+        headers = header_pairs(response.headers)
+        wire = split_head(request.meta.pop(META_KEY, b""))
+        if wire and (status_line := parse_status_line(wire[0])) and status_line[1] == status:
+            (protocol, status, reason), headers = status_line, wire[1]
+        else:
+            self.stats.inc_value("warc/head_from_parser")
         exchange = Exchange(
             url=request.url,
             date=started,
@@ -110,9 +121,10 @@ class WarcCapture:
             target=request_target(request.url),
             request_headers=[(b"Host", host_header(request.url)), *header_pairs(request.headers)],
             request_body=request.body,
-            protocol=response.protocol or "HTTP/1.1",
-            status=response.status,
-            response_headers=header_pairs(response.headers),
+            protocol=protocol,
+            status=status,
+            reason=reason,
+            response_headers=headers,
             body=response.body,
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=truncated,

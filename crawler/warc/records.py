@@ -24,13 +24,13 @@ RENAMED_HEADER_PREFIX = b"X-Archive-Orig-"
 RENAMED_RESPONSE_HEADERS = frozenset({b"transfer-encoding"})
 
 FIDELITY_POLICY = (
-    "Response blocks hold the status line, every header value in received order and the body "
-    "bytes as the server sent them, still content-encoded (gzip, br, ...). The HTTP client "
-    "removes chunked transfer framing before capture, so a Transfer-Encoding header is stored "
-    "renamed as X-Archive-Orig-Transfer-Encoding. Header names are as normalised by the client "
-    "(Title-Case); the reason phrase is the standard one for the status code. Header values "
-    "containing CR, LF or NUL are stored with those bytes percent-encoded. Request blocks hold "
-    "the request line, the headers sent (Host included) and the body."
+    "Response blocks hold the status line and header lines as received (names, order, "
+    "repeated headers and reason phrase kept; whitespace after the colon normalised to one "
+    "space) and the body bytes as the server sent them, still content-encoded (gzip, br, ...). "
+    "The HTTP client removes chunked transfer framing before capture, so a Transfer-Encoding "
+    "header is stored renamed as X-Archive-Orig-Transfer-Encoding. Header values containing "
+    "CR, LF or NUL are stored with those bytes percent-encoded. Request blocks hold the request "
+    "line, the headers sent (Host included) and the body."
 )
 
 Headers = Sequence[tuple[bytes, bytes]]

@@ -173,7 +173,7 @@ DELETED_ITEMS: tuple[DeletedItem, ...] = (
         intro_html=(
             "<p>By Erkin Usubaliev (5/12/2010 issue of the CACI Analyst)</p>"
             "<p>Opposition leaders in Bishkek met this week to coordinate their positions "
-            "ahead of the referendum.</p>"
+            "ahead of the referendum.</p>\n"
         ),
     ),
 )
@@ -254,8 +254,7 @@ SENTENCES = (
     "What is new is the willingness of mid-level officials to acknowledge the problem in public",
     "The {S} sector remains the weakest link in the country's development strategy",
     "Regional governors have been instructed to report on progress every quarter",
-    "The opposition, weakened by years of pressure, has struggled to offer a credible "
-    "alternative",
+    "The opposition, weakened by years of pressure, has struggled to offer a credible alternative",
     "Much will depend on whether {P} chooses to treat {T} as a test of its regional standing",
     "In private, diplomats in {cap} concede that the timetable is unrealistic",
     "The episode illustrates how domestic politics and foreign policy have become intertwined "
@@ -282,11 +281,9 @@ SENTENCES = (
     "More than {N} officials were dismissed in the course of the campaign, according to the "
     "prosecutor's office",
     "The controversy over {T} is unlikely to fade before the next electoral cycle",
-    "International organizations have offered technical assistance, but their leverage is "
-    "limited",
+    "International organizations have offered technical assistance, but their leverage is limited",
     "The reaction in {cap} was swift and, by local standards, unusually candid",
-    "Remittances from labor migrants continue to cushion the impact of the downturn on "
-    "households",
+    "Remittances from labor migrants continue to cushion the impact of the downturn on households",
     "Energy transit remains central to the country's relations with {P}",
     "The Caspian dimension adds a further layer of complexity to these calculations",
     "Border management has improved, but smuggling networks adapt quickly to new controls",
@@ -323,15 +320,13 @@ NEWS_SENTENCES = (
 NEWS_SOURCES = ("Interfax", "RFE/RL", "Reuters", "AFP", "Itar-Tass", "Eurasianet", "AP")
 
 SUMMARY_SENTENCES = (
-    "The recent controversy over {T} has raised new questions about the direction of {A} "
-    "politics",
+    "The recent controversy over {T} has raised new questions about the direction of {A} politics",
     "While officials in {cap} describe {T} as a routine matter, it reflects deeper shifts in "
     "the country's relations with {P}",
     "This article examines how {T} affects the balance of power in {R} and what it means for "
     "Western policy",
     "{C}'s handling of {T} offers a revealing case study of policymaking under pressure",
-    "The outcome will shape the country's room for maneuver between {P} and {Q} for years to "
-    "come",
+    "The outcome will shape the country's room for maneuver between {P} and {Q} for years to come",
 )
 
 HEADLINES = (
@@ -402,9 +397,9 @@ class _Prose:
         picks = self.rng.sample(SUMMARY_SENTENCES, 2)
         return " ".join(self.fill(s) + "." for s in picks)
 
-    def news_paragraph(self, country: str) -> str:
+    def news_paragraph(self, country: str, lo: int = 2) -> str:
         adj, cap, _ = COUNTRIES[country]
-        picks = self.rng.sample(NEWS_SENTENCES, self.rng.randint(2, 4))
+        picks = self.rng.sample(NEWS_SENTENCES, self.rng.randint(lo, 4))
         text = " ".join(self.fill(s, C=country, A=adj, cap=cap) + "." for s in picks)
         return f"{text} ({self.rng.choice(NEWS_SOURCES)})"
 
@@ -916,11 +911,13 @@ def _body(spec: _Spec, year: int) -> tuple[Block, ...]:
             for _ in range(prose.rng.randint(1, 2)):
                 blocks.append(Block("p", prose.news_paragraph(country)))
         return tuple(blocks)
+    # A teaser must cut the first paragraph short (the notes: "the first time cut short").
+    lo = 4 if spec.intro == "teaser" else 3
     if spec.style == "news":
-        return tuple(
-            Block("p", prose.news_paragraph(spec.country)) for _ in range(spec.npar)
-        )
-    first = spec.first or prose.paragraph(3, 5)
+        first = prose.news_paragraph(spec.country, lo=3)
+        rest = (prose.news_paragraph(spec.country) for _ in range(spec.npar - 1))
+        return (Block("p", first), *(Block("p", t) for t in rest))
+    first = spec.first or prose.paragraph(lo, lo + 2)
     if spec.style == "aa_old":
         n = spec.npar
         blocks.append(Block("p", first))
@@ -1256,9 +1253,10 @@ def _check() -> None:
     assert len(ids) == len(set(ids)), "duplicate item ids"
     for a in ARTICLES:
         assert a.section in SECTIONS
-        assert 4 <= len([b for b in a.body if b.kind != "img"]) or a.style == "digest", a.item_id
+        assert len([b for b in a.body if b.kind != "img"]) >= 4 or a.style == "digest", a.item_id
         if a.intro == "teaser":
             assert a.body[0].kind == "p"
+            assert naive_teaser(a.body[0].text) != a.body[0].text, a.item_id
         assert (a.summary is not None) == (a.intro == "summary")
         for b in a.body:
             if b.anchor:
