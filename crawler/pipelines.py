@@ -97,7 +97,9 @@ class ValidationPipeline:
             self.stats.inc_value("validate/ok")
             return item
         self.stats.inc_value("validate/invalid")
-        message = "; ".join(f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in errors)
+        message = "; ".join(
+            f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in errors
+        )
         if self.drop_invalid:
             raise DropItem(f"invalid record {data.get('url')}: {message}")
         logger.warning("invalid record %s: %s", data.get("url"), message)

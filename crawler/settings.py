@@ -51,7 +51,9 @@ WARC_MAX_SIZE = 1_000_000_000  # rotate to a new file once one reaches this many
 WARC_GZIP_LEVEL = 6  # zlib level of each record's gzip member
 WARC_OPERATOR = ""  # warcinfo `operator`: who ran the crawl (name, e-mail)
 WARC_IS_PART_OF = "cacianalyst"  # warcinfo `isPartOf`: the collection these files belong to
-WARC_DESCRIPTION = "Central Asia-Caucasus Analyst (www.cacianalyst.org), archiving crawl"  # warcinfo
+WARC_DESCRIPTION = (
+    "Central Asia-Caucasus Analyst (www.cacianalyst.org), archiving crawl"  # warcinfo
+)
 
 # --- Extraction and validation (crawler.pipelines) ------------------------------------------
 EXTRACT_ENABLED = True  # turn captured article pages into clean JSON records

@@ -11,7 +11,6 @@ import base64
 import json
 import re
 import urllib.robotparser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,8 +19,20 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.pipelines import load_schema
 from crawler.site import Kind, Site
-from tests.replica import ReplicaServer, expected_boilerplate, expected_records
 from tests.helpers import run_crawl, warcio_check
+from tests.replica import ReplicaServer, expected_boilerplate, expected_records
+
+WARCINFO_FIELDS = (
+    "software:",
+    "format: WARC File Format 1.1",
+    "conformsTo:",
+    "isPartOf:",
+    "robots: obey",
+    "http-header-user-agent:",
+    "hostname:",
+    "fidelity:",
+)
+
 
 def sha1_hex_to_label(hexdigest: str) -> str:
     return "sha1:" + base64.b32encode(bytes.fromhex(hexdigest)).decode()
@@ -34,12 +45,12 @@ def norm(text: str) -> str:
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
     out = tmp_path_factory.mktemp("crawl")
-    with ReplicaServer(host="127.0.0.2") as other:
-        with ReplicaServer(log_path=out / "server-log.jsonl", other_host=other.base_url) as site:
-            proc = run_crawl(site.base_url, out)
-            server_log = list(site.log)
-            other_log = list(other.log)
-            base = site.base_url
+    other = ReplicaServer(host="127.0.0.2")
+    with other, ReplicaServer(log_path=out / "server-log.jsonl", other_host=other.base_url) as site:
+        proc = run_crawl(site.base_url, out)
+        server_log = list(site.log)
+        other_log = list(other.log)
+        base = site.base_url
     jsonl = sorted(out.glob("articles-*.jsonl"))
     articles = [json.loads(line) for f in jsonl for line in f.read_text("utf-8").splitlines()]
     warcs = sorted((out / "warc").glob("*.warc.gz"))
@@ -266,8 +277,7 @@ def test_every_warc_passes_warcio_check_and_has_warcinfo_first(crawl):
     for rec in first_by_file.values():
         assert rec["type"] == "warcinfo"
         info = rec["raw"].decode()
-        for field in ("software:", "format: WARC File Format 1.1", "conformsTo:", "isPartOf:",
-                      "robots: obey", "http-header-user-agent:", "hostname:", "fidelity:"):  # fmt: skip
+        for field in WARCINFO_FIELDS:
             assert field in info
 
 

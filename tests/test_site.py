@@ -26,7 +26,9 @@ def test_host_variants_and_noise_collapse_to_one_url(url):
 
 def test_mirror_maps_real_site_hosts_onto_itself():
     url = "https://cacianalyst.org./publications/news-digest/item/11476-x.html"
-    assert MIRROR.canonical(url) == "http://127.0.0.1:8123/publications/news-digest/item/11476-x.html"
+    assert (
+        MIRROR.canonical(url) == "http://127.0.0.1:8123/publications/news-digest/item/11476-x.html"
+    )
 
 
 @pytest.mark.parametrize(

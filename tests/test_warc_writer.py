@@ -31,8 +31,11 @@ def exchange(i=0, body=b"<html>hello</html>", **kw):
         request_headers=[(b"Host", b"127.0.0.1:8000"), (b"User-Agent", b"test")],
         protocol="HTTP/1.1",
         status=200,
-        response_headers=[(b"Content-Type", b"text/html"), (b"Set-Cookie", b"a=1"),
-                          (b"Set-Cookie", b"b=2")],
+        response_headers=[
+            (b"Content-Type", b"text/html"),
+            (b"Set-Cookie", b"a=1"),
+            (b"Set-Cookie", b"b=2"),
+        ],
         body=body,
         ip_address="127.0.0.1",
     )
@@ -55,9 +58,15 @@ def test_sha1_digest_is_base32_label():
 
 def test_pair_is_linked_dated_and_digested(tmp_path):
     body = gzip.compress(b"<html>" + b"x" * 500 + b"</html>")
-    ex = exchange(body=body, response_headers=[
-        (b"Content-Encoding", b"gzip"), (b"Transfer-Encoding", b"chunked"),
-        (b"Set-Cookie", b"a=1"), (b"Set-Cookie", b"b=2")])
+    ex = exchange(
+        body=body,
+        response_headers=[
+            (b"Content-Encoding", b"gzip"),
+            (b"Transfer-Encoding", b"chunked"),
+            (b"Set-Cookie", b"a=1"),
+            (b"Set-Cookie", b"b=2"),
+        ],
+    )
     with WarcWriter(tmp_path, info=[("software", "t")], make_id=ids(), clock=lambda: T0) as w:
         loc = w.write_exchange(ex)
     (path,) = tmp_path.iterdir()
@@ -67,7 +76,11 @@ def test_pair_is_linked_dated_and_digested(tmp_path):
     info, resp, req = (r for r, _ in recs)
     assert resp.rec_headers["WARC-Concurrent-To"] == req.rec_headers["WARC-Record-ID"]
     assert req.rec_headers["WARC-Concurrent-To"] == resp.rec_headers["WARC-Record-ID"]
-    assert resp.rec_headers["WARC-Date"] == req.rec_headers["WARC-Date"] == "2026-11-28T10:00:00.123456Z"
+    assert (
+        resp.rec_headers["WARC-Date"]
+        == req.rec_headers["WARC-Date"]
+        == "2026-11-28T10:00:00.123456Z"
+    )
     for r in (resp, req):
         assert r.rec_headers["WARC-Warcinfo-ID"] == info.rec_headers["WARC-Record-ID"]
         assert r.rec_headers["WARC-IP-Address"] == "127.0.0.1"

@@ -6,7 +6,8 @@ from crawler.wire import parse_status_line, split_head
 def test_split_head_keeps_names_order_repeats_and_connection_headers():
     head = (
         b"HTTP/1.1 200 Fine Thanks\r\nserver: Apache\r\nTransfer-Encoding: chunked\r\n"
-        b"Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Folded: one\r\n two\r\nConnection: keep-alive\r\n\r\n"
+        b"Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Folded: one\r\n two\r\n"
+        b"Connection: keep-alive\r\n\r\n"
     )
     status, headers = split_head(head)
     assert parse_status_line(status) == ("HTTP/1.1", 200, "Fine Thanks")

@@ -62,7 +62,6 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
-        elif not crawler.stats.get_value("item_scraped_count"):
+        archived = crawler.stats.get_value("item_scraped_count")
+        if self.crawler_process.bootstrap_failed or not archived:
             self.exitcode = 1

@@ -63,7 +63,9 @@ class CrawlReport:
             "exchanges_archived": stats.get("warc/exchanges", 0),
             "failures": getattr(self, "failures", []),
             "skipped": stats.get("crawl/skipped", 0),
-            "extract": {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extract/")},
+            "extract": {
+                k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extract/")
+            },
             "warc_dir": stats.get("warc/dir"),
             "warc_files": stats.get("warc/files_written", 0),
             "warc_bytes": stats.get("warc/bytes_written", 0),
@@ -90,7 +92,8 @@ class CrawlReport:
         else:
             lines.append("  No article was archived.")
         lines.append(
-            f"  Pages fetched:     {s['pages_fetched']} ({s['exchanges_archived']} exchanges in WARC)"
+            f"  Pages fetched:     {s['pages_fetched']} "
+            f"({s['exchanges_archived']} exchanges in WARC)"
         )
         lines.append(f"  Failures:          {len(s['failures'])}")
         lines += [f"    {f['reason']}: {f['url']}" for f in s["failures"][:20]]
@@ -98,7 +101,8 @@ class CrawlReport:
             lines.append(f"    ... and {len(s['failures']) - 20} more (see the JSON report)")
         if s["warc_dir"]:
             lines.append(
-                f"  WARC files:        {s['warc_files']} in {s['warc_dir']}/ ({_size(s['warc_bytes'])})"
+                f"  WARC files:        {s['warc_files']} in {s['warc_dir']}/ "
+                f"({_size(s['warc_bytes'])})"
             )
         for feed in s["json"]:
             lines.append(f"  Articles JSON:     {feed}")

@@ -71,8 +71,11 @@ class WarcCapture:
                 "the downloader and are NOT archived in the WARC files"
             )
         info = [
-            ("software", f"caci-analyst-archiver/{__version__} Scrapy/{scrapy.__version__} "
-             f"Twisted/{twisted.__version__} Python/{platform.python_version()}"),
+            (
+                "software",
+                f"caci-analyst-archiver/{__version__} Scrapy/{scrapy.__version__} "
+                f"Twisted/{twisted.__version__} Python/{platform.python_version()}",
+            ),
             ("format", "WARC File Format 1.1"),
             ("conformsTo", CONFORMS_TO),
             ("operator", s.get("WARC_OPERATOR")),

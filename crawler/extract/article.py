@@ -87,7 +87,11 @@ def _clean_lines(text: str, drop: set[str]) -> list[str]:
 
 def fragment_text(el, drop: set[str]) -> list[str]:
     """Clean lines of one part of the item, by trafilatura, falling back to the plain walk."""
-    html = "<html><body><article>" + lxml_html.tostring(el, encoding="unicode") + "</article></body></html>"
+    html = (
+        "<html><body><article>"
+        + lxml_html.tostring(el, encoding="unicode")
+        + "</article></body></html>"
+    )
     result = trafilatura.extract(
         html,
         output_format="txt",

@@ -40,8 +40,13 @@ def element_text(el) -> str:
 def caption_elements(el) -> list:
     """Elements that hold image captions: never part of the text."""
     return el.xpath(
-        ".//figcaption | .//*[" + has_class("itemImageCaption") + "] | .//*["
-        + has_class("wp-caption-text") + "] | .//*[" + has_class("caption-text") + "]"
+        ".//figcaption | .//*["
+        + has_class("itemImageCaption")
+        + "] | .//*["
+        + has_class("wp-caption-text")
+        + "] | .//*["
+        + has_class("caption-text")
+        + "]"
     )
 
 

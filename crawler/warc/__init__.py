@@ -3,4 +3,11 @@
 from .records import FIDELITY_POLICY, Exchange, sha1_digest, warc_date
 from .writer import RecordLocation, WarcWriter
 
-__all__ = ["FIDELITY_POLICY", "Exchange", "RecordLocation", "WarcWriter", "sha1_digest", "warc_date"]
+__all__ = [
+    "FIDELITY_POLICY",
+    "Exchange",
+    "RecordLocation",
+    "WarcWriter",
+    "sha1_digest",
+    "warc_date",
+]

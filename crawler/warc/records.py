@@ -137,7 +137,9 @@ def warcinfo_record(
         ("WARC-Filename", filename),
         ("WARC-Block-Digest", sha1_digest(block)),
     ]
-    return Record(record_id, "warcinfo", build_record("warcinfo", fields, block, "application/warc-fields"))
+    return Record(
+        record_id, "warcinfo", build_record("warcinfo", fields, block, "application/warc-fields")
+    )
 
 
 def exchange_records(

@@ -112,7 +112,9 @@ class WarcWriter:
         # "x" mode: never overwrite a file another run left behind
         self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
         self._warcinfo_id = self.make_id()
-        record = warcinfo_record(self.info, filename=self._name, date=now, record_id=self._warcinfo_id)
+        record = warcinfo_record(
+            self.info, filename=self._name, date=now, record_id=self._warcinfo_id
+        )
         self._write(record.data)
 
     def write_exchange(self, exchange: Exchange) -> RecordLocation:
