@@ -29,6 +29,7 @@ REMOTE_CONTROL_ENABLED = False  # ...and no remote-control HTTP server either
 DOWNLOAD_TIMEOUT = 60  # seconds before a request is given up
 RETRY_ENABLED = True  # 5xx, 429 and timeouts are retried...
 RETRY_TIMES = 3  # ...this many times
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep (and archive) bodies cut short; the spider retries them
 
 DOWNLOAD_HANDLERS = {  # Scrapy's HTTP/1.1 handler, keeping each response head as received
     "http": "crawler.wire.WireHTTP11DownloadHandler",
@@ -48,6 +49,7 @@ WARC_ENABLED = True  # capture every HTTP exchange into WARC files
 WARC_DIR = ""  # where WARC files go; empty means OUTPUT_DIR/warc
 WARC_PREFIX = "analyst"  # first part of every WARC file name
 WARC_MAX_SIZE = 1_000_000_000  # rotate to a new file once one reaches this many bytes
+WARC_MAX_BODY_SIZE = 200_000_000  # keep at most this many body bytes; longer: WARC-Truncated
 WARC_GZIP_LEVEL = 6  # zlib level of each record's gzip member
 WARC_OPERATOR = ""  # warcinfo `operator`: who ran the crawl (name, e-mail)
 WARC_IS_PART_OF = "cacianalyst"  # warcinfo `isPartOf`: the collection these files belong to

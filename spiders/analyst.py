@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -22,6 +23,14 @@ from crawler.site import SECTIONS, Kind, Site
 use_bundled_public_suffix_list()
 
 ITEM_PRIORITY = 10  # finish the articles of a listing page before walking further
+
+
+def cut_short(response: Response) -> str | None:
+    if "dataloss" in response.flags:
+        return "data loss"
+    if "download_stopped" in response.flags:
+        return "size limit"
+    return None
 
 
 def parse_sections(value: str | Iterable[str] | None) -> list[str]:
@@ -138,6 +147,16 @@ class AnalystSpider(scrapy.Spider):
         item_id = self.site.item_id(self.site.canonical(response.url) or response.url)
         if item_id is None:  # redirected somewhere that is not an item
             self._fail(response.url, "not an article page after redirect")
+            return
+        if cut := cut_short(response):
+            # archived as it came (WARC-Truncated), but never exported as a whole article
+            retry = None
+            if cut == "data loss":  # a dropped connection may not drop next time
+                retry = get_retry_request(response.request, spider=self, reason=cut)
+            if retry is not None:
+                yield retry
+            else:
+                self._fail(response.url, f"body cut short ({cut})")
             return
         if not isinstance(response, TextResponse):
             self._fail(response.url, f"not HTML ({response.headers.get('Content-Type')!r})")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import scrapy
 import twisted
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Request, Response
 
 from crawler import __version__
@@ -53,11 +53,12 @@ def request_target(url: str) -> str:
 
 
 class WarcCapture:
-    def __init__(self, crawler, writer: WarcWriter, directory: Path):
+    def __init__(self, crawler, writer: WarcWriter, directory: Path, max_body: int = 0):
         self.crawler = crawler
         self.stats = crawler.stats
         self.writer = writer
         self.directory = directory
+        self.max_body = max_body
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -93,7 +94,10 @@ class WarcCapture:
             info=info,
             gzip_level=s.getint("WARC_GZIP_LEVEL"),
         )
-        ext = cls(crawler, writer, directory)
+        ext = cls(crawler, writer, directory, s.getint("WARC_MAX_BODY_SIZE"))
+        if ext.max_body:
+            crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
+            crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(ext.request_reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -103,13 +107,31 @@ class WarcCapture:
         # a fallback: the download handler stamps the real start, after the slot's delay
         request.meta["warc_started"] = datetime.now(UTC)
 
+    def headers_received(self, headers, body_length, request: Request, spider=None) -> None:
+        # Scrapy would cancel a body announced larger than DOWNLOAD_MAXSIZE and keep nothing;
+        # let it flow: bytes_received keeps the first max_body bytes and stops there.
+        request.meta["download_maxsize"] = 0
+
+    def bytes_received(self, data: bytes, request: Request, spider=None) -> None:
+        seen = request.meta.get("warc_body_bytes", 0) + len(data)
+        request.meta["warc_body_bytes"] = seen
+        if seen >= self.max_body:
+            raise StopDownload(fail=False)
+
     def response_downloaded(self, response: Response, request: Request, spider=None) -> None:
         if urlsplit(response.url).scheme not in ("http", "https"):
             return
         started = (
             request.meta.get(STARTED_KEY) or request.meta.get("warc_started") or datetime.now(UTC)
         )
-        truncated = "disconnect" if "dataloss" in response.flags else None
+        truncated = truncation(response)
+        body = response.body
+        if truncated == "length":  # the last network read may overshoot the limit
+            body = body[: self.max_body]
+        request.meta.pop("warc_body_bytes", None)
+        if self.max_body:
+            # the same meta key caps decompression next: a gzip bomb is refused, once archived
+            request.meta["download_maxsize"] = self.max_body
         protocol, status, reason = response.protocol or "HTTP/1.1", response.status, None
         headers = header_pairs(response.headers)
         wire = split_head(request.meta.pop(META_KEY, b""))
@@ -128,7 +150,7 @@ class WarcCapture:
             status=status,
             reason=reason,
             response_headers=headers,
-            body=response.body,
+            body=body,
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=truncated,
         )
@@ -146,6 +168,15 @@ class WarcCapture:
         self.stats.set_value("warc/files_written", len(self.writer.files_closed))
         self.stats.set_value("warc/dir", str(self.directory))
         self.stats.set_value("warc/bytes_written", self.writer.bytes_written)
+
+
+def truncation(response: Response) -> str | None:
+    """WARC-Truncated for a body cut short: our size limit, or a connection that dropped."""
+    if "download_stopped" in response.flags:
+        return "length"
+    if "dataloss" in response.flags:
+        return "disconnect"
+    return None
 
 
 def location_dict(location) -> dict:
