@@ -1,0 +1,122 @@
+"""The spider's callbacks on pages rendered by the replica in-process (no server, no network)."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+from crawler.errors import PreflightError
+from crawler.items import ArticleCapture
+from crawler.site import Kind, Site
+from spiders.analyst import AnalystSpider, parse_sections
+from tests.replica import ReplicaServer
+from tests.replica.content import COMPONENT_LINK_IDS, SAMPLE_ID
+
+BASE = "http://127.0.0.1:8000"
+REPLICA = ReplicaServer(port=0)  # never started: only its router is used
+
+
+def page(path: str, meta: dict | None = None) -> Response:
+    resp = REPLICA.route("GET", path, "127.0.0.1:8000")
+    url = BASE + path
+    request = Request(url, meta=meta or {})
+    headers = {"Content-Type": resp.content_type} if resp.content_type else {}
+    return HtmlResponse(url, status=resp.status, body=resp.body, headers=headers, request=request)
+
+
+def spider(**kwargs) -> AnalystSpider:
+    crawler = get_crawler(AnalystSpider)
+    return AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
+
+
+def requests_of(results) -> list[Request]:
+    return [r for r in results if isinstance(r, Request)]
+
+
+def test_start_requests_are_the_section_listings():
+    import asyncio
+
+    async def collect(s):
+        return [r async for r in s.start()]
+
+    reqs = asyncio.run(collect(spider(sections="news-digest,field-reports")))
+    assert [r.url for r in reqs] == [
+        f"{BASE}/publications/news-digest.html",
+        f"{BASE}/publications/field-reports.html",
+    ]
+
+
+def test_listing_yields_items_and_pagination_only():
+    s = spider()
+    reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    kinds = {Site.classify(r.url) for r in reqs}
+    assert kinds <= {Kind.LISTING, Kind.ITEM}
+    items = [r for r in reqs if Site.classify(r.url) is Kind.ITEM]
+    listings = [r for r in reqs if Site.classify(r.url) is Kind.LISTING]
+    assert len(items) >= 4
+    assert all(r.priority > 0 for r in items)
+    assert any("start=4" in r.url for r in listings)
+    assert all("limitstart" not in r.url for r in listings)
+    assert all(r.url.startswith(BASE) for r in reqs)
+
+
+def test_each_item_is_requested_once_whatever_the_path():
+    s = spider()
+    first = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    again = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    ids = [Site.item_id(r.url) for r in first + again if Site.classify(r.url) is Kind.ITEM]
+    assert len(ids) == len(set(ids))
+
+
+def test_component_links_are_fetched_under_their_section():
+    s = spider()
+    seen = []
+    for section in ("analytical-articles", "field-reports", "news-digest", "feature-articles"):
+        for start in range(0, 40, 4):
+            resp = page(f"/publications/{section}.html?start={start}")
+            seen += requests_of(s.parse_listing(resp, section))
+    component = [r for r in seen if Site.item_id(r.url) in COMPONENT_LINK_IDS]
+    assert component
+    assert all("/component/" not in r.url for r in component)
+
+
+def test_sections_limit_what_is_followed():
+    s = spider(sections="field-reports")
+    reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    assert all(Site.section_of(r.url) == "field-reports" for r in reqs)
+
+
+def test_item_page_gives_a_capture_and_its_pdfs():
+    s = spider()
+    from tests.replica.content import BY_ID
+
+    article = BY_ID[SAMPLE_ID]
+    resp = page(article.path, meta={"warc": {"location": {"filename": "x"}, "date": "d"}})
+    out = list(s.parse_item(resp, "field-reports"))
+    captures = [o for o in out if isinstance(o, ArticleCapture)]
+    assert len(captures) == 1
+    cap = captures[0]
+    assert cap.item_id == SAMPLE_ID and cap.url == BASE + article.path
+    assert cap.warc == {"filename": "x"} and cap.fetched_at == "d"
+    for r in requests_of(out):
+        assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF)
+
+
+def test_truncated_item_is_not_exported():
+    s = spider()
+    from tests.replica.content import BY_ID
+
+    resp = page(BY_ID[SAMPLE_ID].path)
+    cut = resp.replace(flags=["download_stopped"])
+    assert not [o for o in s.parse_item(cut, "field-reports") if isinstance(o, ArticleCapture)]
+    assert s.failures and "size limit" in s.failures[0]["reason"]
+
+
+def test_sections_argument_validation():
+    assert parse_sections("") == ["analytical-articles", "field-reports", "news-digest",
+                              "feature-articles"]  # fmt: skip
+    assert parse_sections(" Field-Reports ,news-digest") == ["field-reports", "news-digest"]
+    with pytest.raises(PreflightError, match="valid sections: analytical-articles"):
+        parse_sections("field-reports,opinion")
