@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 SECTIONS: dict[str, str] = {
     "analytical-articles": "Analytical Articles",
@@ -76,14 +76,15 @@ class Site:
             return None
         if port not in (None, 80, 443, self.port):
             return None  # another service on the same machine is another site
-        query = [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _DROP_PARAMS.match(k)
-            and not (k in ("start", "limitstart") and v == "0")  # Joomla's first-page alias
-        ]
-        query = [("start", v) if k == "limitstart" else (k, v) for k, v in query]
-        return urlunsplit((self.scheme, self.netloc, parts.path or "/", urlencode(query), ""))
+        # Filter the raw parameters, never re-encode them: a stylesheet's "?5e1a8b3c" must stay
+        # byte-identical to the reference in the page, or replay will not find it.
+        kept = []
+        for part in parts.query.split("&") if parts.query else []:
+            name, _, value = part.partition("=")
+            if _DROP_PARAMS.match(name) or (name in ("start", "limitstart") and value == "0"):
+                continue  # tracking noise, and Joomla's first-page alias
+            kept.append(f"start={value}" if name == "limitstart" else part)
+        return urlunsplit((self.scheme, self.netloc, parts.path or "/", "&".join(kept), ""))
 
     def listing_url(self, section: str, start: int = 0) -> str:
         url = f"{self.base_url}publications/{section}.html"

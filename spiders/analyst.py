@@ -18,11 +18,13 @@ from crawler import __version__
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
 from crawler.offline import use_bundled_public_suffix_list
+from crawler.requisites import css_requisites, html_requisites
 from crawler.site import SECTIONS, Kind, Site
 
 use_bundled_public_suffix_list()
 
 ITEM_PRIORITY = 10  # finish the articles of a listing page before walking further
+REQUISITE_PRIORITY = 5  # a page's stylesheets and images soon after the page itself
 
 
 def cut_short(response: Response) -> str | None:
@@ -100,6 +102,7 @@ class AnalystSpider(scrapy.Spider):
         spider.site = parse_base_url(spider._base_url_arg or settings.get("ANALYST_BASE_URL"))
         spider.sections = parse_sections(spider._sections_arg or settings.get("ANALYST_SECTIONS"))
         spider.follow_pdfs = settings.getbool("ANALYST_FOLLOW_PDFS")
+        spider.requisites = settings.getbool("ANALYST_REQUISITES")
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
         spider.allowed_domains = [spider.site.host]
         return spider
@@ -139,8 +142,26 @@ class AnalystSpider(scrapy.Spider):
                     url = self.site.in_section(url, hint)
                 yield self._request(url, self.parse_item, hint, priority=ITEM_PRIORITY)
 
+    def _requisites(self, response: Response) -> Iterable[scrapy.Request]:
+        """Stylesheets, scripts, images, fonts: archived so the page replays as it looked."""
+        if not self.requisites or not isinstance(response, TextResponse):
+            return
+        if "css" in (response.headers.get("Content-Type") or b"").decode("latin-1").lower():
+            found = css_requisites(response.text, response.url)
+        else:
+            found = html_requisites(response.text, response.url)
+        for ref in found:
+            url = self.site.canonical(ref)
+            if url and self.site.classify(url) in (Kind.OTHER, Kind.PDF):
+                yield self._request(url, self.parse_requisite, None, priority=REQUISITE_PRIORITY)
+
+    def parse_requisite(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("crawl/requisites")
+        yield from self._requisites(response)  # a stylesheet's own images and imports
+
     def parse_listing(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/listing_pages")
+        yield from self._requisites(response)
         yield from self._follow(response, section)
 
     def parse_item(self, response: Response, section: str | None = None):
@@ -171,6 +192,7 @@ class AnalystSpider(scrapy.Spider):
             fetched_at=record.get("date"),
             section_hint=section,
         )
+        yield from self._requisites(response)
         if self.follow_pdfs:
             for url in self._links(response):
                 if self.site.classify(url) is Kind.PDF:

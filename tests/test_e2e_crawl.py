@@ -310,3 +310,21 @@ def test_politeness_and_scope(crawl):
         assert agent.startswith("caci-analyst-archiver/") and "+http" in agent
     assert not any("/resources/pdf/drafts/" in e["path"] for e in crawl["server_log"])
     assert crawl["other_log"] == [], "the crawl must never leave the site's host"
+
+
+def test_page_requisites_are_archived_once(crawl):
+    targets = [
+        rec["headers"]["WARC-Target-URI"] for rec in crawl["records"] if rec["type"] == "response"
+    ]
+    base = crawl["base"].rstrip("/")
+    for path in (
+        "/templates/caci/css/template.css",
+        "/templates/caci/css/typography.css",  # @import inside a stylesheet
+        "/templates/caci/images/page-bg.png",  # url() inside a stylesheet
+        "/templates/caci/fonts/caci.woff",  # @font-face inside an imported stylesheet
+        "/media/jui/js/jquery.min.js?5e1a8b3c",  # Joomla's cache-busting query is kept
+        "/images/logo/caci-analyst-logo.png",
+    ):
+        assert targets.count(base + path) == 1, path
+    item_images = {i["url"] for a in crawl["articles"] for i in a["images"]}
+    assert item_images and item_images <= set(targets)

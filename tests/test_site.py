@@ -97,3 +97,10 @@ def test_component_item_moves_into_its_section():
     assert Site.in_section(url, "field-reports") == (
         "http://127.0.0.1:8123/publications/field-reports/item/1402-x.html"
     )
+
+
+def test_query_strings_are_kept_byte_for_byte():
+    url = "https://www.cacianalyst.org/media/jui/js/jquery.min.js?5e1a8b3c"
+    assert REAL.canonical(url) == url
+    url = "https://www.cacianalyst.org/x.html?a=%20b&utm_source=z&c"
+    assert REAL.canonical(url) == "https://www.cacianalyst.org/x.html?a=%20b&c"

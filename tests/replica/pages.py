@@ -113,6 +113,8 @@ STATIC_IMAGES = tuple(src for _, src, _ in _VISIT_ALSO) + (
     "/images/logo/caci-analyst-logo.png",
     "/images/staffpubs/2305-Starr.png",
     "/images/staffpubs/2206-Starr.png",
+    "/templates/caci/images/page-bg.png",  # referenced only from template.css
+    "/templates/caci/images/header.png",  # likewise
 )
 
 
@@ -1091,8 +1093,18 @@ PNG_BYTES = _png()
 STATIC_FILES: dict[str, tuple[str, bytes]] = {
     "/templates/caci/css/template.css": (
         "text/css",
-        b"body{font-family:Georgia,serif;color:#222}\n.itemHits{color:#777}\n",
+        b'@import url("typography.css");\n'
+        b"body{font-family:Georgia,serif;color:#222;"
+        b"background:#fff url(../images/page-bg.png) repeat-x}\n"
+        b".itemHits{color:#777}\n"
+        b"#header{background-image:url('/templates/caci/images/header.png')}\n",
     ),
+    "/templates/caci/css/typography.css": (
+        "text/css",
+        b"@font-face{font-family:Caci;src:url(../fonts/caci.woff) format('woff')}\n"
+        b"h2.itemTitle{font-family:Caci,Georgia,serif}\n",
+    ),
+    "/templates/caci/fonts/caci.woff": ("font/woff", b"wOFF\x00\x01\x00\x00stub-font"),
     "/media/k2/assets/css/k2.css": ("text/css", b"#k2Container{padding:0 0 24px 0}\n"),
     "/media/k2/assets/css/k2.fonts.css": ("text/css", b"/* K2 fonts */\n"),
     "/templates/system/css/error.css": ("text/css", b"#outline{margin:0 auto}\n"),

@@ -1,0 +1,43 @@
+"""Finding what a page needs to replay: stylesheets, scripts, images, fonts, CSS url()s."""
+
+from crawler.requisites import css_requisites, html_requisites
+
+BASE = "http://127.0.0.1:8000/publications/x.html"
+
+
+def test_html_requisites():
+    html = """<html><head><base href="/"><link rel="stylesheet" href="t.css">
+    <link rel="shortcut icon" href="/favicon.ico"><link rel="alternate" href="/feed.rss">
+    <script src="/j.js"></script><style>body{background:url(bg.png)}</style></head>
+    <body style="background-image:url('/s.png')"><img src="a.jpg" srcset="a2.jpg 2x, a3.jpg 3x">
+    <img src="data:image/png;base64,xx"><a href="/not-a-requisite.html">x</a></body></html>"""
+    found = html_requisites(html, BASE)
+    assert found == [
+        "http://127.0.0.1:8000/t.css",
+        "http://127.0.0.1:8000/favicon.ico",
+        "http://127.0.0.1:8000/j.js",
+        "http://127.0.0.1:8000/a.jpg",
+        "http://127.0.0.1:8000/a2.jpg",
+        "http://127.0.0.1:8000/a3.jpg",
+        "http://127.0.0.1:8000/bg.png",
+        "http://127.0.0.1:8000/s.png",
+    ]
+
+
+def test_css_requisites_resolve_against_the_stylesheet():
+    css = """@import url("typography.css"); @import 'print.css';
+    body{background:url(../images/bg.png)} h1{background:url( "/h.png" )}
+    .x{background:url(data:image/gif;base64,R0lG)} @font-face{src:url(../fonts/f.woff)}"""
+    found = css_requisites(css, "http://h/templates/caci/css/template.css")
+    assert found == [
+        "http://h/templates/caci/css/typography.css",
+        "http://h/templates/caci/css/print.css",
+        "http://h/templates/caci/images/bg.png",
+        "http://h/h.png",
+        "http://h/templates/caci/fonts/f.woff",
+    ]
+
+
+def test_garbage_is_not_an_error():
+    assert html_requisites("", BASE) == []
+    assert css_requisites("}}}{{{url(", BASE) == []
