@@ -10,6 +10,7 @@ ANALYST_BASE_URL = "https://www.cacianalyst.org/"  # canonical site; `-a base_ur
 ANALYST_SECTIONS = ""  # comma-separated section slugs to crawl; empty means all four
 ANALYST_FOLLOW_PDFS = True  # also archive the PDFs that articles link to
 ANALYST_REQUISITES = True  # also archive stylesheets, scripts, images and fonts pages use
+ANALYST_JOURNAL_FSYNC = True  # with JOBDIR: fsync each journal line, so kill -9 loses nothing
 ANALYST_PREFLIGHT_TIMEOUT = 10.0  # seconds to wait for the base URL's host to accept a connection
 
 # --- Politeness (the real site is a small non-profit's server) ------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -17,14 +19,18 @@ from twisted.python.failure import Failure
 from crawler import __version__
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
+from crawler.journal import Journal, exported_ids, repair_jsonl
 from crawler.offline import use_bundled_public_suffix_list
 from crawler.requisites import css_requisites, html_requisites
+from crawler.resume import capture_from_warc, feed_files, set_aside_scrapy_queue
 from crawler.site import SECTIONS, Kind, Site
 
 use_bundled_public_suffix_list()
 
 ITEM_PRIORITY = 10  # finish the articles of a listing page before walking further
 REQUISITE_PRIORITY = 5  # a page's stylesheets and images soon after the page itself
+PRIORITIES = {"item": ITEM_PRIORITY, "requisite": REQUISITE_PRIORITY}
+JOURNAL_NAME = "analyst-journal.jsonl"
 
 
 def cut_short(response: Response) -> str | None:
@@ -105,16 +111,96 @@ class AnalystSpider(scrapy.Spider):
         spider.requisites = settings.getbool("ANALYST_REQUISITES")
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
         spider.allowed_domains = [spider.site.host]
+        spider.journal = None
+        spider.recovered = []
+        if jobdir := settings.get("JOBDIR"):
+            spider.journal = Journal(
+                Path(jobdir) / JOURNAL_NAME, sync=settings.getbool("ANALYST_JOURNAL_FSYNC")
+            )
+            crawler.signals.connect(spider.item_scraped, signal=signals.item_scraped)
+            crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
+            crawler.signals.connect(spider.journal_close, signal=signals.spider_closed)
+            # before Scrapy's scheduler opens them: the journal, not its queue, says what is left
+            if spider.journal.resumed and set_aside_scrapy_queue(Path(jobdir)):
+                spider.logger.warning("resuming: Scrapy's own queue files were set aside")
         return spider
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    def _prepare_resume(self) -> None:
+        """What is left to do, from the journal and the archive (the WARC files are repaired
+        by now: the capture extension did it when the crawl opened)."""
+        settings = self.crawler.settings
+        state = self.journal.state
+        feeds = feed_files(settings.getdict("FEEDS"), self.output_dir)
+        torn = sum(repair_jsonl(path) for path in feeds)
+        exported = exported_ids(feeds)
+        warc_dir = Path(settings.get("WARC_DIR") or Path(self.output_dir or ".") / "warc")
+        # exported before the kill, but the feed's buffer died with the process: re-read the
+        # capture from the WARC instead of fetching the article a second time
+        for item_id, entry in state.archived.items():
+            if item_id not in exported and entry.get("w"):
+                capture = capture_from_warc(warc_dir, entry["w"], entry["i"], item_id)
+                if capture is not None:
+                    self.recovered.append(capture)
+        self.seen_items |= set(state.archived) | {
+            self.site.item_id(url) for url, (kind, _) in state.scheduled.items() if kind == "item"
+        }
+        stats = self.crawler.stats
+        stats.set_value("resume/archived_before", len(state.archived))
+        stats.set_value("resume/recovered_from_warc", len(self.recovered))
+        stats.set_value("resume/pending", len(self.pending()))
+        self.logger.warning(
+            "resuming: %d articles archived before, %d requests left, %d records recovered from "
+            "the WARC files, %d torn JSON bytes dropped",
+            len(state.archived), len(self.pending()), len(self.recovered), torn,
+        )  # fmt: skip
+
+    def pending(self) -> list[tuple[str, str, str | None]]:
+        archived_urls = {entry["u"] for entry in self.journal.state.archived.values()}
+        return [p for p in self.journal.state.pending if p[0] not in archived_urls]
+
+    async def start(self) -> AsyncIterator[scrapy.Request | ArticleCapture]:
+        if self.journal is not None and self.journal.resumed:
+            self._prepare_resume()
+            for capture in self.recovered:
+                yield capture
+            for url, kind, section in self.pending():
+                callback = getattr(self, f"parse_{kind}", None)
+                if callback is not None:
+                    yield self._request(url, callback, section, priority=PRIORITIES.get(kind, 0))
+            return
         for section in self.sections:
             yield self._request(self.site.listing_url(section), self.parse_listing, section)
 
     def _request(self, url: str, callback, section: str | None, **kw: Any) -> scrapy.Request:
+        if self.journal is not None:
+            self.journal.scheduled(url, callback.__name__.removeprefix("parse_"), section)
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, cb_kwargs={"section": section}, **kw
+            url,
+            callback=callback,
+            errback=self.on_error,
+            cb_kwargs={"section": section},
+            meta={"journal_url": url},
+            **kw,
         )
+
+    def _handled_before(self, url: str) -> bool:
+        """Handled by an earlier run of this job (Scrapy's dupefilter was set aside)."""
+        return self.journal is not None and url in self.journal.state.fetched
+
+    def _done(self, response_or_request) -> None:
+        if self.journal is not None:
+            self.journal.fetched(response_or_request.meta.get("journal_url", ""))
+
+    def item_scraped(self, item, response=None, spider=None) -> None:
+        requested = response.meta.get("journal_url", item.url) if response else item.url
+        self.journal.archived(item.item_id, requested, item.url, item.warc)
+
+    def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        if response is not None:
+            self._done(response)
+
+    def journal_close(self, spider=None, reason=None) -> None:
+        self.journal.close()
 
     def _links(self, response: Response) -> Iterable[str]:
         if not isinstance(response, TextResponse):
@@ -129,6 +215,8 @@ class AnalystSpider(scrapy.Spider):
         for url in self._links(response):
             kind = self.site.classify(url)
             link_section = self.site.section_of(url)
+            if self._handled_before(url):
+                continue
             if kind is Kind.LISTING and link_section in self.sections:
                 yield self._request(url, self.parse_listing, link_section)
             elif kind is Kind.ITEM:
@@ -152,22 +240,27 @@ class AnalystSpider(scrapy.Spider):
             found = html_requisites(response.text, response.url)
         for ref in found:
             url = self.site.canonical(ref)
+            if self._handled_before(url):
+                continue
             if url and self.site.classify(url) in (Kind.OTHER, Kind.PDF):
                 yield self._request(url, self.parse_requisite, None, priority=REQUISITE_PRIORITY)
 
     def parse_requisite(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/requisites")
         yield from self._requisites(response)  # a stylesheet's own images and imports
+        self._done(response)
 
     def parse_listing(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/listing_pages")
         yield from self._requisites(response)
         yield from self._follow(response, section)
+        self._done(response)  # only now: every link it holds is in the journal
 
     def parse_item(self, response: Response, section: str | None = None):
         item_id = self.site.item_id(self.site.canonical(response.url) or response.url)
         if item_id is None:  # redirected somewhere that is not an item
             self._fail(response.url, "not an article page after redirect")
+            self._done(response)
             return
         if cut := cut_short(response):
             # archived as it came (WARC-Truncated), but never exported as a whole article
@@ -178,9 +271,11 @@ class AnalystSpider(scrapy.Spider):
                 yield retry
             else:
                 self._fail(response.url, f"body cut short ({cut})")
+                self._done(response)
             return
         if not isinstance(response, TextResponse):
             self._fail(response.url, f"not HTML ({response.headers.get('Content-Type')!r})")
+            self._done(response)
             return
         record = response.meta.get("warc") or {}
         yield ArticleCapture(
@@ -195,12 +290,13 @@ class AnalystSpider(scrapy.Spider):
         yield from self._requisites(response)
         if self.follow_pdfs:
             for url in self._links(response):
-                if self.site.classify(url) is Kind.PDF:
+                if self.site.classify(url) is Kind.PDF and not self._handled_before(url):
                     yield self._request(url, self.parse_pdf, section)
         yield from self._follow(response, section)
 
     def parse_pdf(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/pdfs")
+        self._done(response)
         return []
 
     def _fail(self, url: str, reason: str) -> None:
@@ -210,6 +306,7 @@ class AnalystSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request
+        self._done(request)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt or an off-site redirect: a decision, not a failure
             self.crawler.stats.inc_value("crawl/skipped")

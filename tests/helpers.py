@@ -10,13 +10,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def run_crawl(base_url: str, out: Path, *extra: str, timeout: int = 300):
-    """`scrapy crawl analyst` in a subprocess, fast settings for loopback, output in ``out``."""
-    cmd = [
+def crawl_command(base_url: str, out: Path, *extra: str) -> list[str]:
+    """`scrapy crawl analyst` with fast settings for loopback, output in ``out``."""
+    return [
         str(BIN / "scrapy"), "crawl", "analyst", "-a", f"base_url={base_url}",
         "-s", f"OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "DOWNLOAD_DELAY_JITTER=0", "-s", "LOG_LEVEL=INFO", *extra,
     ]  # fmt: skip
+
+
+def run_crawl(base_url: str, out: Path, *extra: str, timeout: int = 300):
+    """Run the crawl to its end; returns the CompletedProcess."""
+    cmd = crawl_command(base_url, out, *extra)
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 

@@ -62,6 +62,7 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        archived = crawler.stats.get_value("item_scraped_count")
+        archived = crawler.stats.get_value("item_scraped_count", 0)
+        archived += crawler.stats.get_value("resume/archived_before", 0)
         if self.crawler_process.bootstrap_failed or not archived:
             self.exitcode = 1

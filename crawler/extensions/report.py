@@ -58,6 +58,7 @@ class CrawlReport:
             "started": start.isoformat() if start else None,
             "finished": finish.isoformat(),
             "articles_archived": stats.get("item_scraped_count", 0),
+            "articles_archived_before": stats.get("resume/archived_before", 0),
             "articles_dropped": stats.get("item_dropped_count", 0),
             "pages_fetched": stats.get("downloader/response_count", 0),
             "exchanges_archived": stats.get("warc/exchanges", 0),
@@ -87,8 +88,10 @@ class CrawlReport:
     def _print(self) -> None:
         s = self.summary
         lines = [f"Crawl finished ({s['finish_reason']})."]
-        if s["articles_archived"]:
+        if s["articles_archived"] or s["articles_archived_before"]:
             lines.append(f"  Articles archived: {s['articles_archived']}")
+            if s["articles_archived_before"]:
+                lines.append(f"    (resumed: {s['articles_archived_before']} before this run)")
         else:
             lines.append("  No article was archived.")
         lines.append(

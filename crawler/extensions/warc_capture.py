@@ -25,6 +25,7 @@ from scrapy.http import Request, Response
 from crawler import __version__
 from crawler.warc import FIDELITY_POLICY, Exchange, WarcWriter, warc_date
 from crawler.warc.records import CONFORMS_TO
+from crawler.warc.repair import repair_open_warcs
 from crawler.wire import META_KEY, STARTED_KEY, parse_status_line, split_head
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,15 @@ class WarcCapture:
             ("hostname", socket.gethostname()),
             ("fidelity", FIDELITY_POLICY),
         ]
+        # a dead run's .open files: cut back to whole exchanges, closed, before a new serial
+        repaired = repair_open_warcs(directory)
+        for r in repaired:
+            logger.warning(
+                "repaired %s left open by a previous run: kept %d records (%d bytes), "
+                "dropped %d torn bytes",
+                r.path.name, r.records, r.kept_bytes, r.dropped_bytes,
+            )  # fmt: skip
+        crawler.stats.set_value("warc/repaired_files", len(repaired))
         writer = WarcWriter(
             directory,
             prefix=s.get("WARC_PREFIX"),

@@ -19,7 +19,10 @@ from pathlib import Path
 from .records import Exchange, exchange_records, new_record_id, warcinfo_record
 
 OPEN_SUFFIX = ".open"
-_SERIAL_RE = re.compile(r"^(?P<prefix>.+)-(?P<ts>\d{17})-(?P<serial>\d{5,})-.+\.warc\.gz(\.open)?$")
+# .open: being written (or left by a dead run); .damaged: a dead run's file with nothing whole
+_SERIAL_RE = re.compile(
+    r"^(?P<prefix>.+)-(?P<ts>\d{17})-(?P<serial>\d{5,})-.+\.warc\.gz(\.open|\.damaged)?$"
+)
 
 
 def safe_name_part(text: str) -> str:

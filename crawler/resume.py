@@ -1,0 +1,72 @@
+"""What a resumed crawl needs besides its journal: Scrapy's files set aside, feeds found,
+and article captures read back from the WARC files.
+
+Pure code (warcio, no Scrapy).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.items import ArticleCapture
+
+# What Scrapy keeps in JOBDIR: its scheduler queues and its dupefilter's fingerprints.
+SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
+
+
+def set_aside_scrapy_queue(jobdir: Path) -> bool:
+    """Move Scrapy's queue files out of the way: a killed run can leave them unreadable, and
+    they forget requests that were in flight. The journal knows better."""
+    present = [name for name in SCRAPY_JOB_FILES if (jobdir / name).exists()]
+    if not present:
+        return False
+    aside = jobdir / f"scrapy-set-aside-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    aside.mkdir(parents=True)
+    for name in present:
+        os.replace(jobdir / name, aside / name)
+    return True
+
+
+def feed_files(feeds: dict, output_dir: str | None) -> list[Path]:
+    """Local files the FEEDS setting has written, templates (``%(time)s``) expanded to globs."""
+    found: list[Path] = []
+    for uri in feeds:
+        uri = str(uri)
+        scheme = urlsplit(uri).scheme
+        if scheme not in ("", "file") and len(scheme) > 1:  # s3://, ftp://: not ours to repair
+            continue
+        path = uri.removeprefix("file://").replace("%(output_dir)s", output_dir or ".")
+        pattern = re.sub(r"%\(\w+\)s", "*", path)
+        found += [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).is_file()]
+    return found
+
+
+def capture_from_warc(
+    warc_dir: Path, pointer: dict, url: str, item_id: int
+) -> ArticleCapture | None:
+    """The capture an exported record was made from, read back from its WARC record."""
+    path = warc_dir / pointer["filename"]
+    if not path.exists():
+        return None
+    with open(path, "rb") as f:
+        f.seek(pointer["offset"])
+        for record in ArchiveIterator(f):
+            if record.rec_headers.get_header("WARC-Record-ID") != pointer["record_id"]:
+                return None
+            body = record.content_stream().read()  # de-chunked and content-decoded
+            return ArticleCapture(
+                url=url,
+                item_id=item_id,
+                body=body,
+                content_type=record.http_headers.get_header("Content-Type"),
+                warc=pointer,
+                fetched_at=record.rec_headers.get_header("WARC-Date"),
+            )
+    return None
