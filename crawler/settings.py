@@ -10,6 +10,7 @@ ANALYST_BASE_URL = "https://www.cacianalyst.org/"  # canonical site; `-a base_ur
 ANALYST_SECTIONS = ""  # comma-separated section slugs to crawl; empty means all four
 ANALYST_FOLLOW_PDFS = True  # also archive the PDFs that articles link to
 ANALYST_REQUISITES = True  # also archive stylesheets, scripts, images and fonts pages use
+ANALYST_MAX_LISTING_PAGES = 5000  # per section: a bound against pagination traps
 ANALYST_JOURNAL_FSYNC = True  # with JOBDIR: fsync each journal line, so kill -9 loses nothing
 ANALYST_PREFLIGHT_TIMEOUT = 10.0  # seconds to wait for the base URL's host to accept a connection
 
@@ -31,6 +32,17 @@ REMOTE_CONTROL_ENABLED = False  # ...and no remote-control HTTP server either
 DOWNLOAD_TIMEOUT = 60  # seconds before a request is given up
 RETRY_ENABLED = True  # 5xx, 429 and timeouts are retried...
 RETRY_TIMES = 3  # ...this many times
+RETRY_AFTER_ENABLED = True  # 429/503 with Retry-After: wait as asked (host paused), then retry
+RETRY_AFTER_HTTP_CODES = [429, 503]  # the statuses whose Retry-After is honoured
+RETRY_AFTER_MAX_WAIT = 300  # seconds; a longer Retry-After is not waited for
+ROBOTSTXT_MAX_CRAWL_DELAY = 60  # seconds; a longer Crawl-delay in robots.txt is capped here
+REDIRECT_MAX_TIMES = 5  # a redirect chain longer than this is a loop: reported, not followed
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's, plus RFC 9309 (5xx robots.txt: disallow all) and Crawl-delay
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.PoliteRobotsTxtMiddleware": 100,
+    "crawler.middlewares.RetryAfterMiddleware": 560,  # sees 429/503 before RetryMiddleware
+}
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep (and archive) bodies cut short; the spider retries them
 
 DOWNLOAD_HANDLERS = {  # Scrapy's HTTP/1.1 handler, keeping each response head as received
@@ -52,6 +64,7 @@ WARC_DIR = ""  # where WARC files go; empty means OUTPUT_DIR/warc
 WARC_PREFIX = "analyst"  # first part of every WARC file name
 WARC_MAX_SIZE = 1_000_000_000  # rotate to a new file once one reaches this many bytes
 WARC_MAX_BODY_SIZE = 200_000_000  # keep at most this many body bytes; longer: WARC-Truncated
+WARC_MAX_DECODED_SIZE = 50_000_000  # refuse to decompress a body beyond this (gzip bombs)
 WARC_GZIP_LEVEL = 6  # zlib level of each record's gzip member
 WARC_OPERATOR = ""  # warcinfo `operator`: who ran the crawl (name, e-mail)
 WARC_IS_PART_OF = "cacianalyst"  # warcinfo `isPartOf`: the collection these files belong to
@@ -80,3 +93,4 @@ ITEM_PIPELINES = {
 # --- Scrapy housekeeping --------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # Scrapy's default
 LOG_LEVEL = "INFO"  # per-request DEBUG lines drown the summary on long crawls
+

@@ -115,6 +115,11 @@ class Site:
         return Kind.OTHER
 
     @staticmethod
+    def listing_start(url: str) -> int:
+        value = dict(parse_qsl(urlsplit(url).query)).get("start", "0")
+        return int(value) if value.isdigit() else 0
+
+    @staticmethod
     def in_section(url: str, section: str) -> str:
         """/component/k2/item/... as /publications/<section>/item/...: the item's own address."""
         parts = urlsplit(url)

@@ -28,6 +28,7 @@ from crawler.site import SECTIONS, Kind, Site
 use_bundled_public_suffix_list()
 
 ITEM_PRIORITY = 10  # finish the articles of a listing page before walking further
+LISTING_LIMIT = 4  # items per listing page: ?start= moves in steps of it
 REQUISITE_PRIORITY = 5  # a page's stylesheets and images soon after the page itself
 PRIORITIES = {"item": ITEM_PRIORITY, "requisite": REQUISITE_PRIORITY}
 JOURNAL_NAME = "analyst-journal.jsonl"
@@ -70,6 +71,7 @@ class AnalystSpider(scrapy.Spider):
         self._base_url_arg = base_url
         self._sections_arg = sections
         self.failures: list[dict] = []
+        self.skipped: list[dict] = []
         self.seen_items: set[int] = set()
 
     @classmethod
@@ -109,6 +111,10 @@ class AnalystSpider(scrapy.Spider):
         spider.sections = parse_sections(spider._sections_arg or settings.get("ANALYST_SECTIONS"))
         spider.follow_pdfs = settings.getbool("ANALYST_FOLLOW_PDFS")
         spider.requisites = settings.getbool("ANALYST_REQUISITES")
+        spider.warc_required = settings.getbool("WARC_ENABLED")  # JSON only for what is archived
+        spider.max_listing_start = settings.getint("ANALYST_MAX_LISTING_PAGES") * LISTING_LIMIT
+        crawler.signals.connect(spider.extraction_failed, signal=signals.item_dropped)
+        crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
         spider.allowed_domains = [spider.site.host]
         spider.journal = None
@@ -199,6 +205,18 @@ class AnalystSpider(scrapy.Spider):
         if response is not None:
             self._done(response)
 
+    def request_scheduled(self, request, spider=None) -> None:
+        # Scrapy's offsite filter drops a redirect to another host here, silently (no errback)
+        if request.meta.get("redirect_urls") and self.site.canonical(request.url) is None:
+            self.crawler.stats.inc_value("crawl/skipped")
+            self.skipped.append({"url": request.url, "reason": "off-site: not followed"})
+            if redirected := request.meta.get("redirect_urls"):
+                self.skipped[-1]["redirected_from"] = redirected[0]
+            self._done(request)
+
+    def extraction_failed(self, item, response=None, exception=None, spider=None) -> None:
+        self._fail(getattr(item, "url", "?"), f"not exported: {exception}")
+
     def journal_close(self, spider=None, reason=None) -> None:
         self.journal.close()
 
@@ -218,6 +236,9 @@ class AnalystSpider(scrapy.Spider):
             if self._handled_before(url):
                 continue
             if kind is Kind.LISTING and link_section in self.sections:
+                if self.site.listing_start(url) >= self.max_listing_start:
+                    self.crawler.stats.inc_value("crawl/listing_pages_beyond_limit")
+                    continue
                 yield self._request(url, self.parse_listing, link_section)
             elif kind is Kind.ITEM:
                 item_id = self.site.item_id(url)
@@ -278,6 +299,10 @@ class AnalystSpider(scrapy.Spider):
             self._done(response)
             return
         record = response.meta.get("warc") or {}
+        if self.warc_required and not record:
+            self._fail(response.url, "not archived in a WARC file: not exported")
+            self._done(response)
+            return
         yield ArticleCapture(
             url=self.site.canonical(response.url) or response.url,
             item_id=item_id,
@@ -308,10 +333,13 @@ class AnalystSpider(scrapy.Spider):
         request = failure.request
         self._done(request)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt or an off-site redirect: a decision, not a failure
-            self.crawler.stats.inc_value("crawl/skipped")
-            self.logger.info("skipped: %s (%s)", request.url, failure.getErrorMessage())
-            return
+            message = failure.getErrorMessage()
+            if "robots.txt" in message or "offsite" in message.lower():
+                # a decision, not a failure: listed in the report all the same
+                self.crawler.stats.inc_value("crawl/skipped")
+                self.skipped.append({"url": request.url, "reason": message})
+                self.logger.info("skipped: %s (%s)", request.url, message)
+                return
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
         else:

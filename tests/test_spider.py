@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from crawler.errors import PreflightError
@@ -27,7 +28,10 @@ def page(path: str, meta: dict | None = None) -> Response:
 
 
 def spider(**kwargs) -> AnalystSpider:
-    crawler = get_crawler(AnalystSpider)
+    project = get_project_settings().copy_to_dict()
+    # the spider's own settings; not the reactor and components, nothing runs here
+    settings = {k: v for k, v in project.items() if k.startswith(("ANALYST_", "WARC_"))}
+    crawler = get_crawler(AnalystSpider, settings)
     return AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
 
 
@@ -51,6 +55,9 @@ def test_start_requests_are_the_section_listings():
 def test_listing_yields_items_and_pagination_only():
     s = spider()
     reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    requisites = [r for r in reqs if r.callback == s.parse_requisite]
+    assert any(r.url.endswith(".css") for r in requisites)
+    reqs = [r for r in reqs if r.callback != s.parse_requisite]
     kinds = {Site.classify(r.url) for r in reqs}
     assert kinds <= {Kind.LISTING, Kind.ITEM}
     items = [r for r in reqs if Site.classify(r.url) is Kind.ITEM]
@@ -85,7 +92,8 @@ def test_component_links_are_fetched_under_their_section():
 def test_sections_limit_what_is_followed():
     s = spider(sections="field-reports")
     reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
-    assert all(Site.section_of(r.url) == "field-reports" for r in reqs)
+    pages = [r for r in reqs if r.callback != s.parse_requisite]
+    assert pages and all(Site.section_of(r.url) == "field-reports" for r in pages)
 
 
 def test_item_page_gives_a_capture_and_its_pdfs():
@@ -101,7 +109,8 @@ def test_item_page_gives_a_capture_and_its_pdfs():
     assert cap.item_id == SAMPLE_ID and cap.url == BASE + article.path
     assert cap.warc == {"filename": "x"} and cap.fetched_at == "d"
     for r in requests_of(out):
-        assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF)
+        if r.callback != s.parse_requisite:
+            assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF)
 
 
 def test_truncated_item_is_not_exported():
@@ -112,6 +121,22 @@ def test_truncated_item_is_not_exported():
     cut = resp.replace(flags=["download_stopped"])
     assert not [o for o in s.parse_item(cut, "field-reports") if isinstance(o, ArticleCapture)]
     assert s.failures and "size limit" in s.failures[0]["reason"]
+
+
+def test_listing_pages_are_bounded():
+    s = spider()
+    s.max_listing_start = 4  # as with -s ANALYST_MAX_LISTING_PAGES=1
+    reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    assert not [r for r in reqs if Site.classify(r.url) is Kind.LISTING and "start=" in r.url]
+
+
+def test_unarchived_page_is_not_exported():
+    s = spider()
+    from tests.replica.content import BY_ID
+
+    out = list(s.parse_item(page(BY_ID[SAMPLE_ID].path), "field-reports"))  # no WARC pointer
+    assert not [o for o in out if isinstance(o, ArticleCapture)]
+    assert "not archived" in s.failures[0]["reason"]
 
 
 def test_sections_argument_validation():

@@ -64,5 +64,8 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         archived = crawler.stats.get_value("item_scraped_count", 0)
         archived += crawler.stats.get_value("resume/archived_before", 0)
-        if self.crawler_process.bootstrap_failed or not archived:
+        broken = crawler.stats.get_value("warc/write_failed")
+        if broken:
+            print(f"error: {broken}", file=sys.stderr, flush=True)
+        if self.crawler_process.bootstrap_failed or not archived or broken:
             self.exitcode = 1

@@ -48,6 +48,7 @@ class CrawlReport:
     def spider_closed(self, spider, reason) -> None:
         self.reason = reason
         self.failures = list(getattr(spider, "failures", []))
+        self.skipped = list(getattr(spider, "skipped", []))
 
     def engine_stopped(self) -> None:
         stats = self.crawler.stats.get_stats()
@@ -63,6 +64,8 @@ class CrawlReport:
             "pages_fetched": stats.get("downloader/response_count", 0),
             "exchanges_archived": stats.get("warc/exchanges", 0),
             "failures": getattr(self, "failures", []),
+            "skipped_urls": getattr(self, "skipped", []),
+            "error": stats.get("warc/write_failed"),
             "skipped": stats.get("crawl/skipped", 0),
             "extract": {
                 k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extract/")
@@ -88,6 +91,8 @@ class CrawlReport:
     def _print(self) -> None:
         s = self.summary
         lines = [f"Crawl finished ({s['finish_reason']})."]
+        if s["error"]:
+            lines.append(f"  ERROR: {s['error']}")
         if s["articles_archived"] or s["articles_archived_before"]:
             lines.append(f"  Articles archived: {s['articles_archived']}")
             if s["articles_archived_before"]:

@@ -54,12 +54,16 @@ def request_target(url: str) -> str:
 
 
 class WarcCapture:
-    def __init__(self, crawler, writer: WarcWriter, directory: Path, max_body: int = 0):
+    def __init__(
+        self, crawler, writer: WarcWriter, directory: Path, max_body: int = 0, max_decoded: int = 0
+    ):
         self.crawler = crawler
         self.stats = crawler.stats
         self.writer = writer
         self.directory = directory
         self.max_body = max_body
+        self.max_decoded = max_decoded
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -104,7 +108,13 @@ class WarcCapture:
             info=info,
             gzip_level=s.getint("WARC_GZIP_LEVEL"),
         )
-        ext = cls(crawler, writer, directory, s.getint("WARC_MAX_BODY_SIZE"))
+        ext = cls(
+            crawler,
+            writer,
+            directory,
+            s.getint("WARC_MAX_BODY_SIZE"),
+            s.getint("WARC_MAX_DECODED_SIZE"),
+        )
         if ext.max_body:
             crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
             crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
@@ -139,9 +149,9 @@ class WarcCapture:
         if truncated == "length":  # the last network read may overshoot the limit
             body = body[: self.max_body]
         request.meta.pop("warc_body_bytes", None)
-        if self.max_body:
+        if self.max_decoded:
             # the same meta key caps decompression next: a gzip bomb is refused, once archived
-            request.meta["download_maxsize"] = self.max_body
+            request.meta["download_maxsize"] = self.max_decoded
         protocol, status, reason = response.protocol or "HTTP/1.1", response.status, None
         headers = header_pairs(response.headers)
         wire = split_head(request.meta.pop(META_KEY, b""))
@@ -164,7 +174,17 @@ class WarcCapture:
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=truncated,
         )
-        location = self.writer.write_exchange(exchange)
+        if self.failed:
+            return  # the crawl is stopping; nothing more can be archived
+        try:
+            location = self.writer.write_exchange(exchange)
+        except OSError as exc:
+            self.failed = True
+            message = f"writing WARC files in {self.directory} failed: {exc}"
+            logger.error("%s; stopping the crawl (files already closed are valid)", message)
+            self.stats.set_value("warc/write_failed", message)
+            reactor_call(self.crawler.engine.close_spider_async, reason="warc_write_failed")
+            return
         request.meta["warc"] = {"location": location_dict(location), "date": warc_date(started)}
         self.stats.set_value("warc/records_written", self.writer.records_written)
         self.stats.inc_value("warc/exchanges")
@@ -173,11 +193,22 @@ class WarcCapture:
             self.stats.inc_value("warc/truncated")
 
     def spider_closed(self, spider=None, reason=None) -> None:
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as exc:
+            logger.error("could not close %s: %s", self.writer.current_name, exc)
         self.stats.set_value("warc/records_written", self.writer.records_written)
         self.stats.set_value("warc/files_written", len(self.writer.files_closed))
         self.stats.set_value("warc/dir", str(self.directory))
         self.stats.set_value("warc/bytes_written", self.writer.bytes_written)
+
+
+def reactor_call(coro_fn, **kwargs) -> None:
+    """Run a coroutine function soon, outside the signal handler that wants it."""
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor
+
+    reactor.callLater(0, lambda: deferred_from_coro(coro_fn(**kwargs)))
 
 
 def truncation(response: Response) -> str | None:

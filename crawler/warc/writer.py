@@ -99,7 +99,9 @@ class WarcWriter:
     def _write(self, data: bytes) -> tuple[int, int]:
         member = self._gzip(data)
         offset = self._file.tell()
-        self._file.write(member)
+        view = memoryview(member)
+        while view:  # an unbuffered write may be partial (e.g. just before the disk fills)
+            view = view[self._file.write(view) :]
         self.records_written += 1
         self.bytes_written += len(member)
         return offset, len(member)
@@ -113,7 +115,9 @@ class WarcWriter:
         self._name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self.hostname}.warc.gz"
         self._serial += 1
         # "x" mode: never overwrite a file another run left behind
-        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
+        # unbuffered: a failed write (disk full) must not leave bytes behind in a buffer
+        path = self.directory / (self._name + OPEN_SUFFIX)
+        self._file = open(path, "xb", buffering=0)  # noqa: SIM115
         self._warcinfo_id = self.make_id()
         record = warcinfo_record(
             self.info, filename=self._name, date=now, record_id=self._warcinfo_id
@@ -127,15 +131,31 @@ class WarcWriter:
         response, request = exchange_records(
             exchange, warcinfo_id=self._warcinfo_id, make_id=self.make_id
         )
-        offset, length = self._write(response.data)
-        self._write(request.data)
-        self._file.flush()
+        whole = self._file.tell()
+        try:
+            offset, length = self._write(response.data)
+            self._write(request.data)
+            self._file.flush()
+        except OSError:
+            self._abandon(whole)
+            raise
         location = RecordLocation(
             self._name, offset, length, response.record_id, response.payload_digest
         )
         if self._file.tell() >= self.max_size:
             self.close()
         return location
+
+    def _abandon(self, whole: int) -> None:
+        """A write failed (disk full, read-only): cut the file back to its last whole exchange
+        and close it, so that every file on disk stays valid; the error goes up."""
+        try:
+            self._file.truncate(whole)
+            self.close()
+        except OSError:
+            # cannot even close it: leave it .open, the next run repairs it
+            self._file = None
+            self._name = None
 
     def close(self) -> None:
         if self._file is None:

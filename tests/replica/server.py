@@ -27,6 +27,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -92,6 +93,8 @@ class Response:
     gzip: bool = False  # may be gzip-encoded if the client accepts it
     chunked: bool = False
     kind: str = "other"  # route kind, for the log
+    fault: str | None = None  # wire-level misbehaviour (tests/replica/faults.py): slow, short, reset
+    fault_arg: float = 0.0
 
 
 def accepts_gzip(value: str | None) -> bool:
@@ -565,7 +568,14 @@ class _Handler(BaseHTTPRequestHandler):
             headers.append(("Transfer-Encoding", "chunked"))
         else:
             headers.append(("Content-Length", str(len(body))))
+        if resp.fault in ("short", "reset"):
+            # announce the whole body, send part of it, then hang up (cleanly or with a RST)
+            headers = [(k, v) for k, v in headers if k != "Content-Length"]
+            headers.append(("Content-Length", str(len(body))))
+            body = body[: len(body) // 2]
         sent = b"" if method == "HEAD" else body
+        if resp.fault == "slow":
+            time.sleep(resp.fault_arg)
         self.replica._record(
             {
                 "time": time.time(),
@@ -592,6 +602,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.wfile.write(body)
         self.wfile.flush()
+        if resp.fault in ("short", "reset"):
+            self.close_connection = True
+            if resp.fault == "reset":
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            self.connection.close()
 
 
 def _chunk_frames(body: bytes) -> bytes:
