@@ -79,6 +79,7 @@ VALIDATE_DROP_INVALID = True  # drop (and count) records that fail the schema
 
 # --- Crawl report (crawler.extensions.report) ----------------------------------------------
 REPORT_ENABLED = True  # print a summary at the end of the crawl
+REPORT_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)
 
 # --- Components -----------------------------------------------------------------------------
 EXTENSIONS = {

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +25,12 @@ def _size(n: int) -> str:
 
 
 class CrawlReport:
-    def __init__(self, crawler, output_dir: Path, stream=None):
+    def __init__(self, crawler, output_dir: Path, stream=None, interval: float = 0):
         self.crawler = crawler
         self.output_dir = output_dir
+        self.interval = interval
+        self.task = None
+        self._last = (time.monotonic(), 0)
         self.stream = stream or sys.stdout
         self.feeds: list[str] = []
         self.reason: str | None = None
@@ -35,17 +40,45 @@ class CrawlReport:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("REPORT_ENABLED"):
             raise NotConfigured("REPORT_ENABLED is off")
-        ext = cls(crawler, Path(crawler.settings.get("OUTPUT_DIR") or "."))
+        ext = cls(
+            crawler,
+            Path(crawler.settings.get("OUTPUT_DIR") or "."),
+            interval=crawler.settings.getfloat("REPORT_PROGRESS_INTERVAL"),
+        )
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
+
+    def spider_opened(self, spider) -> None:
+        if self.interval > 0:
+            self.task = create_looping_call(self.progress, spider)
+            self.task.start(self.interval, now=False)
+
+    def progress(self, spider) -> None:
+        """One line for long crawls: articles archived of discovered, pages a minute, errors."""
+        stats = self.crawler.stats
+        pages = stats.get_value("downloader/response_count", 0)
+        now = time.monotonic()
+        then, pages_then = self._last
+        self._last = (now, pages)
+        rate = (pages - pages_then) * 60 / max(now - then, 1e-6)
+        logger.info(
+            "progress: %d articles archived of %d discovered, %.0f pages/min, %d errors",
+            stats.get_value("item_scraped_count", 0) + stats.get_value("resume/archived_before", 0),
+            len(getattr(spider, "seen_items", ())),
+            rate,
+            len(getattr(spider, "failures", ())),
+        )
 
     def feed_slot_closed(self, slot) -> None:
         uri = slot.uri
         self.feeds.append(uri.removeprefix("file://"))
 
     def spider_closed(self, spider, reason) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
         self.reason = reason
         self.failures = list(getattr(spider, "failures", []))
         self.skipped = list(getattr(spider, "skipped", []))

@@ -186,9 +186,8 @@ class WarcCapture:
             reactor_call(self.crawler.engine.close_spider_async, reason="warc_write_failed")
             return
         request.meta["warc"] = {"location": location_dict(location), "date": warc_date(started)}
-        self.stats.set_value("warc/records_written", self.writer.records_written)
+        self.count()
         self.stats.inc_value("warc/exchanges")
-        self.stats.set_value("warc/bytes_written", self.writer.bytes_written)
         if truncated:
             self.stats.inc_value("warc/truncated")
 
@@ -197,10 +196,16 @@ class WarcCapture:
             self.writer.close()
         except OSError as exc:
             logger.error("could not close %s: %s", self.writer.current_name, exc)
-        self.stats.set_value("warc/records_written", self.writer.records_written)
+        self.count()
         self.stats.set_value("warc/files_written", len(self.writer.files_closed))
         self.stats.set_value("warc/dir", str(self.directory))
-        self.stats.set_value("warc/bytes_written", self.writer.bytes_written)
+
+    def count(self) -> None:
+        # warc/records and warc/bytes are the short names; *_written kept for the same numbers
+        for key, value in (("records", self.writer.records_written),
+                           ("bytes", self.writer.bytes_written)):  # fmt: skip
+            self.stats.set_value(f"warc/{key}", value)
+            self.stats.set_value(f"warc/{key}_written", value)
 
 
 def reactor_call(coro_fn, **kwargs) -> None:
