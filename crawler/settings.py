@@ -11,6 +11,7 @@ ANALYST_SECTIONS = ""  # comma-separated section slugs to crawl; empty means all
 ANALYST_FOLLOW_PDFS = True  # also archive the PDFs that articles link to
 ANALYST_REQUISITES = True  # also archive stylesheets, scripts, images and fonts pages use
 ANALYST_MAX_LISTING_PAGES = 5000  # per section: a bound against pagination traps
+ANALYST_REFRESH = "new"  # re-crawl into an archive: "new" articles only, or "all" (corrections)
 ANALYST_JOURNAL_FSYNC = True  # with JOBDIR: fsync each journal line, so kill -9 loses nothing
 ANALYST_PREFLIGHT_TIMEOUT = 10.0  # seconds to wait for the base URL's host to accept a connection
 
@@ -74,6 +75,8 @@ WARC_DESCRIPTION = (
 
 # --- Extraction and validation (crawler.pipelines) ------------------------------------------
 EXTRACT_ENABLED = True  # turn captured article pages into clean JSON records
+EXTRACT_WORKERS = -1  # extraction processes: -1 one per CPU, 0 none (in the crawl, to debug)
+EXTRACT_MAX_PENDING = 16  # pages in the workers' hands at most; beyond that the spider waits
 VALIDATE_ENABLED = True  # check every record against crawler/schema/article.schema.json
 VALIDATE_DROP_INVALID = True  # drop (and count) records that fail the schema
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
 from crawler.journal import Journal, exported_ids, repair_jsonl
 from crawler.offline import use_bundled_public_suffix_list
+from crawler.previous import PreviousCaptures
 from crawler.requisites import css_requisites, html_requisites
 from crawler.resume import capture_from_warc, feed_files, set_aside_scrapy_queue
 from crawler.site import SECTIONS, Kind, Site
@@ -56,6 +58,23 @@ def parse_sections(value: str | Iterable[str] | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def last_crawl_finished(output_dir: Path) -> bool:
+    reports = sorted((output_dir / "reports").glob("crawl-*.json"))
+    if not reports:
+        return False
+    try:
+        return json.loads(reports[-1].read_text("utf-8")).get("finish_reason") == "finished"
+    except (OSError, ValueError):
+        return False
+
+
+def parse_refresh(value: str | None) -> str:
+    value = (value or "new").strip().lower()
+    if value not in ("new", "all"):
+        raise PreflightError(f"refresh must be 'new' or 'all', got {value!r}")
+    return value
+
+
 def parse_base_url(value: str) -> Site:
     try:
         return Site(value)
@@ -66,10 +85,20 @@ def parse_base_url(value: str) -> Site:
 class AnalystSpider(scrapy.Spider):
     name = "analyst"
 
-    def __init__(self, base_url: str | None = None, sections: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        sections: str | None = None,
+        refresh: str | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self._base_url_arg = base_url
         self._sections_arg = sections
+        self._refresh_arg = refresh
+        self.previous = PreviousCaptures({})
+        self.archived_ids: set[int] = set()  # archived by earlier crawls into this folder
+        self.incremental = False
         self.failures: list[dict] = []
         self.skipped: list[dict] = []
         self.seen_items: set[int] = set()
@@ -89,12 +118,13 @@ class AnalystSpider(scrapy.Spider):
         """Check arguments and reachability before anything is written; raises PreflightError."""
         site = parse_base_url(spargs.get("base_url") or settings.get("ANALYST_BASE_URL"))
         parse_sections(spargs.get("sections") or settings.get("ANALYST_SECTIONS"))
-        unknown = set(spargs) - {"base_url", "sections"}
+        unknown = set(spargs) - {"base_url", "sections", "refresh"}
         if unknown:
             raise PreflightError(
                 f"unknown spider argument {', '.join(sorted(unknown))}; "
-                "valid arguments: base_url, sections"
+                "valid arguments: base_url, sections, refresh"
             )
+        parse_refresh(spargs.get("refresh") or settings.get("ANALYST_REFRESH"))
         port = site.port or (443 if site.scheme == "https" else 80)
         timeout = settings.getfloat("ANALYST_PREFLIGHT_TIMEOUT")
         try:
@@ -116,6 +146,8 @@ class AnalystSpider(scrapy.Spider):
         crawler.signals.connect(spider.extraction_failed, signal=signals.item_dropped)
         crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
+        spider.refresh = parse_refresh(spider._refresh_arg or settings.get("ANALYST_REFRESH"))
+        spider.warc_dir = Path(settings.get("WARC_DIR") or Path(spider.output_dir or ".") / "warc")
         spider.allowed_domains = [spider.site.host]
         spider.journal = None
         spider.recovered = []
@@ -139,7 +171,7 @@ class AnalystSpider(scrapy.Spider):
         feeds = feed_files(settings.getdict("FEEDS"), self.output_dir)
         torn = sum(repair_jsonl(path) for path in feeds)
         exported = exported_ids(feeds)
-        warc_dir = Path(settings.get("WARC_DIR") or Path(self.output_dir or ".") / "warc")
+        warc_dir = self.warc_dir
         # exported before the kill, but the feed's buffer died with the process: re-read the
         # capture from the WARC instead of fetching the article a second time
         for item_id, entry in state.archived.items():
@@ -164,7 +196,34 @@ class AnalystSpider(scrapy.Spider):
         archived_urls = {entry["u"] for entry in self.journal.state.archived.values()}
         return [p for p in self.journal.state.pending if p[0] not in archived_urls]
 
+    def _read_archive(self) -> None:
+        """Earlier crawls into this folder: what is archived, and the captures to revalidate."""
+        self.previous = PreviousCaptures.scan(self.warc_dir)
+        settings = self.crawler.settings
+        exported = exported_ids(feed_files(settings.getdict("FEEDS"), self.output_dir))
+        in_warc = {self.site.item_id(u) for u in self.previous.urls()} - {None}
+        self.archived_ids = exported | in_warc
+        if self.archived_ids and self.refresh == "new":
+            self.seen_items |= self.archived_ids
+            # stopping at the first listing page with nothing new is only safe when the last
+            # crawl got to its end; after a crash without JOBDIR, walk every page again
+            self.incremental = last_crawl_finished(Path(self.output_dir or "."))
+            if not self.incremental:
+                self.logger.warning(
+                    "the last crawl into %s did not finish: walking every listing page "
+                    "(articles already archived are still skipped)", self.output_dir
+                )
+        self.crawler.stats.set_value("recrawl/archived_before", len(self.archived_ids))
+        self.crawler.stats.set_value("recrawl/previous_captures", len(self.previous))
+        if self.previous:
+            self.logger.info(
+                "re-crawl (%s): %d articles and %d captures already in %s",
+                "new articles only" if self.incremental else "refreshing everything",
+                len(self.archived_ids), len(self.previous), self.warc_dir,
+            )  # fmt: skip
+
     async def start(self) -> AsyncIterator[scrapy.Request | ArticleCapture]:
+        self._read_archive()
         if self.journal is not None and self.journal.resumed:
             self._prepare_resume()
             for capture in self.recovered:
@@ -177,7 +236,9 @@ class AnalystSpider(scrapy.Spider):
         for section in self.sections:
             yield self._request(self.site.listing_url(section), self.parse_listing, section)
 
-    def _request(self, url: str, callback, section: str | None, **kw: Any) -> scrapy.Request:
+    def _request(
+        self, url: str, callback, section: str | None, meta: dict | None = None, **kw: Any
+    ) -> scrapy.Request:
         if self.journal is not None:
             self.journal.scheduled(url, callback.__name__.removeprefix("parse_"), section)
         return scrapy.Request(
@@ -185,9 +246,23 @@ class AnalystSpider(scrapy.Spider):
             callback=callback,
             errback=self.on_error,
             cb_kwargs={"section": section},
-            meta={"journal_url": url},
+            meta={"journal_url": url, **(meta or {})},
             **kw,
         )
+
+    def _revalidating(self, url: str, callback, section: str | None, **kw: Any):
+        """A file archived before: ask whether it changed (ETag, Last-Modified); the WARC gets
+        a revisit record when it did not."""
+        previous = self.previous.get(url)
+        if previous is None:
+            return self._request(url, callback, section, **kw)
+        headers = {}
+        if previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        meta = {"revisit_of": previous.original, "handle_httpstatus_list": [304]}
+        return self._request(url, callback, section, meta=meta, headers=headers, **kw)
 
     def _handled_before(self, url: str) -> bool:
         """Handled by an earlier run of this job (Scrapy's dupefilter was set aside)."""
@@ -228,14 +303,28 @@ class AnalystSpider(scrapy.Spider):
             if url:
                 yield url
 
-    def _follow(self, response: Response, section: str | None) -> Iterable[scrapy.Request]:
+    def _follow(
+        self, response: Response, section: str | None, links: Iterable[str] | None = None
+    ) -> Iterable[scrapy.Request]:
         """Listings of the selected sections and their items; nothing else is ever requested."""
-        for url in self._links(response):
+        links = list(self._links(response) if links is None else links)
+        next_start = None
+        if self.incremental and self.site.classify(response.url) is Kind.LISTING:
+            # a re-crawl walks a listing only while it still shows something new
+            ids = {self.site.item_id(u) for u in links if self.site.classify(u) is Kind.ITEM}
+            news = ids - self.archived_ids - {None}
+            if news:
+                next_start = self.site.listing_start(response.url) + LISTING_LIMIT
+            else:
+                self.crawler.stats.inc_value("recrawl/listings_stopped")
+        for url in links:
             kind = self.site.classify(url)
             link_section = self.site.section_of(url)
             if self._handled_before(url):
                 continue
             if kind is Kind.LISTING and link_section in self.sections:
+                if self.incremental and self.site.listing_start(url) != next_start:
+                    continue
                 if self.site.listing_start(url) >= self.max_listing_start:
                     self.crawler.stats.inc_value("crawl/listing_pages_beyond_limit")
                     continue
@@ -264,15 +353,40 @@ class AnalystSpider(scrapy.Spider):
             if self._handled_before(url):
                 continue
             if url and self.site.classify(url) in (Kind.OTHER, Kind.PDF):
-                yield self._request(url, self.parse_requisite, None, priority=REQUISITE_PRIORITY)
+                yield self._revalidating(
+                    url, self.parse_requisite, None, priority=REQUISITE_PRIORITY
+                )
 
     def parse_requisite(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/requisites")
         yield from self._requisites(response)  # a stylesheet's own images and imports
         self._done(response)
 
+    def _feeds(self, response: Response, section: str | None) -> Iterable[scrapy.Request]:
+        """A re-crawl also reads the section's feeds: the newest items, in one request."""
+        if not self.incremental or not isinstance(response, TextResponse):
+            return
+        for href in response.css(
+            'link[rel="alternate"][type*="rss"]::attr(href), '
+            'link[rel="alternate"][type*="atom"]::attr(href)'
+        ).getall():
+            url = self.site.canonical(response.urljoin(href))
+            if url and self.site.classify(url) is Kind.FEED and not self._handled_before(url):
+                yield self._request(url, self.parse_feed, section)
+
+    def parse_feed(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("recrawl/feeds")
+        links = []
+        if isinstance(response, TextResponse):
+            response.selector.remove_namespaces()
+            links = response.xpath("//item/link/text() | //entry/link/@href").getall()
+        canonical = [u for u in (self.site.canonical(response.urljoin(x.strip())) for x in links)]
+        yield from self._follow(response, section, links=[u for u in canonical if u])
+        self._done(response)
+
     def parse_listing(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/listing_pages")
+        yield from self._feeds(response, section)
         yield from self._requisites(response)
         yield from self._follow(response, section)
         self._done(response)  # only now: every link it holds is in the journal
@@ -316,7 +430,7 @@ class AnalystSpider(scrapy.Spider):
         if self.follow_pdfs:
             for url in self._links(response):
                 if self.site.classify(url) is Kind.PDF and not self._handled_before(url):
-                    yield self._request(url, self.parse_pdf, section)
+                    yield self._revalidating(url, self.parse_pdf, section)
         yield from self._follow(response, section)
 
     def parse_pdf(self, response: Response, section: str | None = None):

@@ -23,7 +23,7 @@ from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Request, Response
 
 from crawler import __version__
-from crawler.warc import FIDELITY_POLICY, Exchange, WarcWriter, warc_date
+from crawler.warc import FIDELITY_POLICY, Exchange, WarcWriter, sha1_digest, warc_date
 from crawler.warc.records import CONFORMS_TO
 from crawler.warc.repair import repair_open_warcs
 from crawler.wire import META_KEY, STARTED_KEY, parse_status_line, split_head
@@ -176,8 +176,13 @@ class WarcCapture:
         )
         if self.failed:
             return  # the crawl is stopping; nothing more can be archived
+        original = request.meta.get("revisit_of")
+        if original is not None and not (
+            status == 304 or (status == 200 and sha1_digest(body) == original.payload_digest)
+        ):
+            original = None  # it changed: a full new capture
         try:
-            location = self.writer.write_exchange(exchange)
+            location = self.writer.write_exchange(exchange, revisit_of=original)
         except OSError as exc:
             self.failed = True
             message = f"writing WARC files in {self.directory} failed: {exc}"
@@ -188,6 +193,8 @@ class WarcCapture:
         request.meta["warc"] = {"location": location_dict(location), "date": warc_date(started)}
         self.count()
         self.stats.inc_value("warc/exchanges")
+        if original is not None:
+            self.stats.inc_value("warc/revisits")
         if truncated:
             self.stats.inc_value("warc/truncated")
 

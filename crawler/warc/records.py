@@ -142,6 +142,48 @@ def warcinfo_record(
     )
 
 
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+@dataclass(frozen=True, slots=True)
+class Original:
+    """The earlier capture a revisit record refers to (never itself a revisit)."""
+
+    uri: str
+    date: str  # its WARC-Date, as written
+    record_id: str
+    payload_digest: str
+
+
+def _response_head(ex: Exchange) -> bytes:
+    reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
+    status_line = f"{ex.protocol} {ex.status} {reason}".rstrip().encode("latin-1", "replace")
+    return status_line + b"\r\n" + _header_lines(archive_response_headers(ex.response_headers))
+
+
+def _common_fields(ex: Exchange, record_id: str, date: str) -> list[tuple[str, str]]:
+    fields = [("WARC-Record-ID", record_id), ("WARC-Date", date), ("WARC-Target-URI", ex.url)]
+    if ex.ip_address:
+        fields.append(("WARC-IP-Address", ex.ip_address))
+    return fields
+
+
+def _request_record(ex: Exchange, req_id: str, resp_id: str, date: str, warcinfo_id: str):
+    req_line = f"{ex.method} {ex.target} HTTP/1.1".encode("latin-1", "replace")
+    req_block = _clean(req_line) + b"\r\n" + _header_lines(ex.request_headers) + b"\r\n"
+    req_block += ex.request_body
+    fields = [
+        *_common_fields(ex, req_id, date),
+        ("WARC-Concurrent-To", resp_id),
+        ("WARC-Warcinfo-ID", warcinfo_id),
+        ("WARC-Block-Digest", sha1_digest(req_block)),
+        ("WARC-Payload-Digest", sha1_digest(ex.request_body)),
+    ]
+    data = build_record("request", fields, req_block, "application/http;msgtype=request")
+    return Record(req_id, "request", data)
+
+
 def exchange_records(
     ex: Exchange,
     *,
@@ -151,53 +193,47 @@ def exchange_records(
     """The response record and its request record, linked both ways by WARC-Concurrent-To."""
     resp_id, req_id = make_id(), make_id()
     date = warc_date(ex.date)
-
-    reason = ex.reason if ex.reason is not None else reason_phrase(ex.status)
-    status_line = f"{ex.protocol} {ex.status} {reason}".rstrip().encode("latin-1", "replace")
-    resp_head = status_line + b"\r\n" + _header_lines(archive_response_headers(ex.response_headers))
-    resp_block = resp_head + b"\r\n" + ex.body
+    resp_block = _response_head(ex) + b"\r\n" + ex.body
     resp_payload = sha1_digest(ex.body)
-    resp_fields = [
-        ("WARC-Record-ID", resp_id),
-        ("WARC-Date", date),
-        ("WARC-Target-URI", ex.url),
-    ]
-    if ex.ip_address:
-        resp_fields.append(("WARC-IP-Address", ex.ip_address))
-    resp_fields += [
+    fields = [
+        *_common_fields(ex, resp_id, date),
         ("WARC-Concurrent-To", req_id),
         ("WARC-Warcinfo-ID", warcinfo_id),
         ("WARC-Block-Digest", sha1_digest(resp_block)),
         ("WARC-Payload-Digest", resp_payload),
     ]
     if ex.truncated:
-        resp_fields.append(("WARC-Truncated", ex.truncated))
-    response = Record(
-        resp_id,
-        "response",
-        build_record("response", resp_fields, resp_block, "application/http;msgtype=response"),
-        payload_digest=resp_payload,
-    )
+        fields.append(("WARC-Truncated", ex.truncated))
+    data = build_record("response", fields, resp_block, "application/http;msgtype=response")
+    response = Record(resp_id, "response", data, payload_digest=resp_payload)
+    return response, _request_record(ex, req_id, resp_id, date, warcinfo_id)
 
-    req_line = f"{ex.method} {ex.target} HTTP/1.1".encode("latin-1", "replace")
-    req_block = _clean(req_line) + b"\r\n" + _header_lines(ex.request_headers) + b"\r\n"
-    req_block += ex.request_body
-    req_fields = [
-        ("WARC-Record-ID", req_id),
-        ("WARC-Date", date),
-        ("WARC-Target-URI", ex.url),
-    ]
-    if ex.ip_address:
-        req_fields.append(("WARC-IP-Address", ex.ip_address))
-    req_fields += [
-        ("WARC-Concurrent-To", resp_id),
+
+def revisit_records(
+    ex: Exchange,
+    original: Original,
+    *,
+    warcinfo_id: str,
+    make_id: Callable[[], str] = new_record_id,
+) -> tuple[Record, Record]:
+    """A revisit instead of a second copy: the server said 304, or sent the same payload again.
+
+    The block is the HTTP response head only; the payload is the original's (WARC 1.1, 6.7)."""
+    profile = PROFILE_NOT_MODIFIED if ex.status == 304 else PROFILE_IDENTICAL
+    rev_id, req_id = make_id(), make_id()
+    date = warc_date(ex.date)
+    block = _response_head(ex) + b"\r\n"
+    fields = [
+        *_common_fields(ex, rev_id, date),
+        ("WARC-Concurrent-To", req_id),
         ("WARC-Warcinfo-ID", warcinfo_id),
-        ("WARC-Block-Digest", sha1_digest(req_block)),
-        ("WARC-Payload-Digest", sha1_digest(ex.request_body)),
+        ("WARC-Profile", profile),
+        ("WARC-Refers-To-Target-URI", original.uri),
+        ("WARC-Refers-To-Date", original.date),
+        ("WARC-Refers-To", original.record_id),
+        ("WARC-Block-Digest", sha1_digest(block)),
+        ("WARC-Payload-Digest", original.payload_digest),
     ]
-    request = Record(
-        req_id,
-        "request",
-        build_record("request", req_fields, req_block, "application/http;msgtype=request"),
-    )
-    return response, request
+    data = build_record("revisit", fields, block, "application/http;msgtype=response")
+    revisit = Record(rev_id, "revisit", data, payload_digest=original.payload_digest)
+    return revisit, _request_record(ex, req_id, rev_id, date, warcinfo_id)

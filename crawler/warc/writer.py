@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .records import Exchange, exchange_records, new_record_id, warcinfo_record
+from .records import (
+    Exchange,
+    Original,
+    exchange_records,
+    new_record_id,
+    revisit_records,
+    warcinfo_record,
+)
 
 OPEN_SUFFIX = ".open"
 # .open: being written (or left by a dead run); .damaged: a dead run's file with nothing whole
@@ -124,13 +131,21 @@ class WarcWriter:
         )
         self._write(record.data)
 
-    def write_exchange(self, exchange: Exchange) -> RecordLocation:
-        """Write the response and request records of one exchange; returns the response's place."""
+    def write_exchange(
+        self, exchange: Exchange, revisit_of: Original | None = None
+    ) -> RecordLocation:
+        """Write the response (or, given the original, revisit) and request records of one
+        exchange; returns where the first of the two is."""
         if self._file is None:
             self._open()
-        response, request = exchange_records(
-            exchange, warcinfo_id=self._warcinfo_id, make_id=self.make_id
-        )
+        if revisit_of is not None:
+            response, request = revisit_records(
+                exchange, revisit_of, warcinfo_id=self._warcinfo_id, make_id=self.make_id
+            )
+        else:
+            response, request = exchange_records(
+                exchange, warcinfo_id=self._warcinfo_id, make_id=self.make_id
+            )
         whole = self._file.tell()
         try:
             offset, length = self._write(response.data)

@@ -8,7 +8,9 @@ the crawler must report them and keep going.
 from __future__ import annotations
 
 import re
+import time
 import zlib
+from email.utils import formatdate
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -105,9 +107,6 @@ class FaultyReplica(ReplicaServer):
         if fault == "429-once":
             return Response(429, b"Too many requests", "text/plain", [("Retry-After", "1")])
         if fault == "503-retry-after-once":
-            from email.utils import formatdate
-            import time
-
             when = formatdate(time.time() + 2, usegmt=True)
             return Response(503, b"Maintenance", "text/html", [("Retry-After", when)])
         if fault in ("slow-once", "slow-always"):

@@ -68,6 +68,9 @@ _DATE_RE = re.compile(_PREFIX + r"?/itemlist/date/(?P<y>\d{4})(?:/(?P<m>\d{1,2})
 _USER_RE = re.compile(_PREFIX + r"?/itemlist/user/(?P<uid>\d+)-(?P<uname>[^/]+)\.html")
 _SECTION_RE = re.compile(r"/publications/(?P<sec>[a-z-]+)\.(?P<ext>html|feed)")
 
+STATIC_KINDS = frozenset({"static", "image", "pdf"})  # files Apache serves with validators
+STATIC_LAST_MODIFIED = "Tue, 14 Jan 2025 09:30:00 GMT"
+
 _PDF_TITLES: dict[str, str] = {}
 for _a in ARTICLES:
     for _p in _a.pdfs:
@@ -93,7 +96,7 @@ class Response:
     gzip: bool = False  # may be gzip-encoded if the client accepts it
     chunked: bool = False
     kind: str = "other"  # route kind, for the log
-    fault: str | None = None  # wire-level misbehaviour (tests/replica/faults.py): slow, short, reset
+    fault: str | None = None  # wire-level misbehaviour (see faults.py): slow, short, reset
     fault_arg: float = 0.0
 
 
@@ -546,6 +549,16 @@ class _Handler(BaseHTTPRequestHandler):
             resp = Response(500, pages.error_page(500, "Internal Server Error").encode(),
                             kind="error")  # fmt: skip
         headers = list(resp.headers)
+        if resp.status == 200 and resp.kind in STATIC_KINDS:
+            # Apache's validators on static files; a revalidation that matches gets a 304
+            etag = '"' + hashlib.sha1(resp.body).hexdigest()[:16] + '"'
+            headers += [("ETag", etag), ("Last-Modified", STATIC_LAST_MODIFIED)]
+            if self.headers.get("If-None-Match") == etag or (
+                not self.headers.get("If-None-Match")
+                and self.headers.get("If-Modified-Since") == STATIC_LAST_MODIFIED
+            ):
+                resp = Response(304, b"", None, headers=[("ETag", etag)], kind=resp.kind)
+                headers = list(resp.headers)
         if resp.content_type:
             headers.insert(0, ("Content-Type", resp.content_type))
         if resp.joomla:
@@ -566,7 +579,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers.append(("Content-Encoding", "gzip"))
         if resp.chunked:
             headers.append(("Transfer-Encoding", "chunked"))
-        else:
+        elif resp.status != 304:
             headers.append(("Content-Length", str(len(body))))
         if resp.fault in ("short", "reset"):
             # announce the whole body, send part of it, then hang up (cleanly or with a RST)

@@ -1,0 +1,113 @@
+"""Re-crawls fetch only what is new; unchanged files become revisit records; refresh=all
+catches corrections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.helpers import run_crawl, warcio_check
+from tests.replica import ReplicaServer, expected_records
+from tests.replica.later import CORRECTED_ID, CORRECTION, two_weeks_later
+
+
+def new_jsonl(out: Path, before: set[Path]) -> list[dict]:
+    files = sorted(set(out.glob("articles-*.jsonl")) - before)
+    return [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines()]
+
+
+def records(out: Path, files: set[Path]) -> list:
+    found = []
+    for path in sorted(files):
+        with open(path, "rb") as f:
+            for rec in ArchiveIterator(f):
+                found.append((rec.rec_type, dict(rec.rec_headers.headers), rec.http_headers))
+    return found
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory):
+    out = tmp_path_factory.mktemp("recrawl")
+    with ReplicaServer() as site:
+        first = run_crawl(site.base_url, out)
+        assert first.returncode == 0, first.stderr[-2000:]
+        original_ids = {r["item_id"] for r in expected_records(site.base_url)}
+        seen_jsonl = set(out.glob("articles-*.jsonl"))
+        seen_warcs = set((out / "warc").glob("*.warc.gz"))
+        with two_weeks_later() as (added, fixed):
+            logged = len(site.log)
+            second = run_crawl(site.base_url, out)
+            second_log = site.log[logged:]
+            second_json = new_jsonl(out, seen_jsonl)
+            second_warcs = set((out / "warc").glob("*.warc.gz")) - seen_warcs
+            seen_jsonl = set(out.glob("articles-*.jsonl"))
+            third = run_crawl(site.base_url, out, "-a", "refresh=all")
+            third_json = new_jsonl(out, seen_jsonl)
+            expected_now = {r["item_id"]: r for r in expected_records(site.base_url)}
+    return {
+        "out": out, "second": second, "third": third, "second_log": second_log,
+        "second_json": second_json, "third_json": third_json, "second_warcs": second_warcs,
+        "added": {a.item_id for a in added}, "original_ids": original_ids,
+        "expected_now": expected_now,
+    }  # fmt: skip
+
+
+def test_second_crawl_fetches_the_new_articles_and_no_old_one(crawls):
+    assert crawls["second"].returncode == 0, crawls["second"].stderr[-2000:]
+    fetched_items = {
+        int(e["path"].split("/item/")[1].split("-")[0])
+        for e in crawls["second_log"]
+        if "/item/" in e["path"]
+    }
+    assert fetched_items == crawls["added"]
+    assert {a["item_id"] for a in crawls["second_json"]} == crawls["added"]
+    assert len(crawls["second_json"]) == len(crawls["added"])
+
+
+def test_second_crawl_stops_walking_listings_without_news(crawls):
+    listing_pages = [
+        e
+        for e in crawls["second_log"]
+        if e["path"].startswith("/publications/")
+        and "/item/" not in e["path"]
+        and e["path"].split("?")[0].endswith(".html")
+    ]
+    # page 1 of each of the four sections, and page 2 where the new articles pushed past it
+    assert len(listing_pages) <= 6, [e["path"] for e in listing_pages]
+    assert any(".feed" in e["path"] for e in crawls["second_log"])
+
+
+def test_new_articles_metadata(crawls):
+    for record in crawls["second_json"]:
+        exp = crawls["expected_now"][record["item_id"]]
+        assert record["title"] == exp["title"] and record["url"] == exp["url"]
+
+
+def test_unchanged_files_become_revisits_of_the_original(crawls):
+    recs = records(crawls["out"], crawls["second_warcs"])
+    revisits = [h for t, h, _ in recs if t == "revisit"]
+    assert revisits, "stylesheets, images and PDFs were archived before: revisits expected"
+    statuses = {http.get_statuscode() for t, _, http in recs if t == "revisit"}
+    assert statuses <= {"304", "200"}
+    originals = {}
+    for path in (crawls["out"] / "warc").glob("*.warc.gz"):
+        with open(path, "rb") as f:
+            for rec in ArchiveIterator(f):
+                originals[rec.rec_headers["WARC-Record-ID"]] = rec.rec_type
+    for h in revisits:
+        assert h["WARC-Profile"].startswith("http://netpreserve.org/warc/1.1/revisit/")
+        assert h["WARC-Refers-To-Target-URI"] == h["WARC-Target-URI"]
+        assert h["WARC-Refers-To-Date"]
+        assert originals[h["WARC-Refers-To"]] == "response", "never a revisit of a revisit"
+    assert warcio_check(*crawls["second_warcs"]).returncode == 0
+
+
+def test_refresh_all_captures_the_correction(crawls):
+    assert crawls["third"].returncode == 0, crawls["third"].stderr[-2000:]
+    ids = {a["item_id"] for a in crawls["third_json"]}
+    assert ids == crawls["original_ids"] | crawls["added"]
+    corrected = next(a for a in crawls["third_json"] if a["item_id"] == CORRECTED_ID)
+    assert corrected["text"].startswith(CORRECTION)
