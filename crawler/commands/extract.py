@@ -1,0 +1,163 @@
+"""`scrapy extract WARC_OR_DIR... -o FILE`: the article records, read again from WARC files.
+
+The WARC files are the source of truth and extraction improves over time, so records can be
+made again from any WARC files (ours or another archive's) without fetching anything. The work
+is in ``crawler.records`` and ``crawler.warcread``; this is option handling and the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+from scrapy.commands import ScrapyCommand
+
+from crawler.records import Tally, extract_files
+from crawler.warcread import find_warc_files
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+class Progress:
+    """One self-rewriting line on a terminal; nothing at all when stderr is a file or pipe."""
+
+    def __init__(self, stream, interval: float = 0.2):
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.interval = interval
+        self.started = time.monotonic()
+        self.shown = 0.0
+        self.width = 0
+
+    def __call__(self, tally: Tally) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.shown < self.interval:
+            return
+        self.shown = now
+        rate = tally.records / max(now - self.started, 1e-6)
+        line = (
+            f"{tally.records} records read, {tally.articles} articles written, {rate:.0f} records/s"
+        )
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def clear(self) -> None:
+        if self.enabled and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def summary(tally: Tally, output: str, all_pages: bool = False) -> str:
+    files = f"{tally.files} file{'' if tally.files == 1 else 's'}"
+    written = "pages" if all_pages else "articles"
+    return (
+        f"extract: {files}, {tally.records} records, {tally.articles} {written} written to "
+        f"{output}; skipped {tally.revisit} revisit, {tally.truncated} truncated, "
+        f"{tally.not_article} other responses, {tally.no_text} without text, "
+        f"{tally.invalid} invalid; {tally.errors} errors"
+    )
+
+
+class Command(ScrapyCommand):
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "WARC_OR_DIR... -o FILE [-j N] [--all-pages]"
+
+    def short_desc(self) -> str:
+        return "Extract article records again from WARC files (ours or any archive's)"
+
+    def long_desc(self) -> str:
+        return (
+            "Read WARC files (and folders of them, recursively) and write one JSON record per "
+            "article page capture, the same records the crawl writes. --all-pages writes a "
+            "record for every HTML page, with item_id null where the page is no K2 item."
+        )
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="write JSON Lines to FILE ('-' for stdout)"
+        )
+        parser.add_argument(
+            "-j", "--jobs", metavar="N", default="1", help="worker processes (default: 1)"
+        )
+        parser.add_argument(
+            "--all-pages",
+            action="store_true",
+            help="a record for every HTML page, not only articles",
+        )
+
+    def process_options(self, args: list[str], opts) -> None:
+        super().process_options(args, opts)
+        # Bad input costs one line and exit code 2, before anything is read or written.
+        unknown = [a for a in args if a.startswith("-") and a != "-"]
+        if unknown:
+            fail(f"unknown option {unknown[0]}")
+        if not args:
+            fail("give at least one WARC file or folder to read")
+        if not opts.output:
+            fail("give an output file with -o FILE (or -o - for standard output)")
+        try:
+            self.jobs = int(opts.jobs)
+        except ValueError:
+            self.jobs = 0
+        if self.jobs < 1:
+            fail(f"-j needs a positive number of worker processes, got {opts.jobs!r}")
+        try:
+            self.paths = find_warc_files(args)
+        except FileNotFoundError as exc:
+            fail(f"no such file or folder: {exc}")
+        except OSError as exc:
+            fail(f"cannot read {exc.filename}: {exc.strerror or exc}")
+        self.output_name = opts.output
+        if opts.output != "-" and Path(opts.output).resolve() in {p.resolve() for p in self.paths}:
+            fail(f"-o {opts.output} would overwrite a WARC file being read")
+        if opts.output == "-":
+            self.out = sys.stdout.buffer
+            return
+        try:
+            Path(opts.output).parent.mkdir(parents=True, exist_ok=True)
+            self.out = open(opts.output, "wb")  # noqa: SIM115 - closed at the end of run()
+        except OSError as exc:
+            fail(f"cannot write {opts.output}: {exc.strerror or exc}")
+
+    def run(self, args: list[str], opts) -> None:
+        progress = Progress(sys.stderr)
+
+        def report(line: str) -> None:
+            progress.clear()
+            print(line, file=sys.stderr, flush=True)
+
+        try:
+            tally = extract_files(
+                self.paths,
+                self.out,
+                all_pages=opts.all_pages,
+                jobs=self.jobs,
+                report=report,
+                progress=progress,
+                max_body=self.settings.getint("WARC_MAX_BODY_SIZE") or 200_000_000,
+            )
+            self.out.flush()
+        except KeyboardInterrupt:
+            progress.clear()
+            print("interrupted", file=sys.stderr, flush=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # the reader of stdout went away (`| head`): stop quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        finally:
+            if self.out is not sys.stdout.buffer:
+                self.out.close()
+        progress.clear()
+        print(summary(tally, self.output_name, opts.all_pages), file=sys.stderr, flush=True)
