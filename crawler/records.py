@@ -12,7 +12,6 @@ import copy
 import json
 import multiprocessing
 import os
-import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +20,6 @@ from functools import cache
 from importlib import resources
 from typing import BinaryIO
 
-import trafilatura
 from jsonschema import Draft202012Validator
 from lxml import etree
 
@@ -31,6 +29,7 @@ from crawler.extract.article import (
     decode,
     extract_article,
     extractor_info,
+    generic_extraction,
 )
 from crawler.extract.k2 import parse_html, read_k2_item
 from crawler.items import Article, ArticleCapture
@@ -83,31 +82,7 @@ def trafilatura_extraction(html: str, url: str) -> Extraction:
     pages that would collapse preformatted text and rewrite tables, and our site knowledge must
     never make a page read worse than trafilatura alone would.
     """
-    result = trafilatura.extract(
-        html,
-        url=url,
-        output_format="json",
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-    )
-    if not result:
-        raise ExtractionError("no text found")
-    data = json.loads(result)
-    authors = [a.strip() for a in re.split(r";|,", data.get("author") or "") if a.strip()]
-    return Extraction(
-        method="generic",
-        title=data.get("title") or "",
-        section=data.get("categories") or None,
-        authors=authors,
-        published=data.get("date"),
-        issue_date=None,
-        summary=None,
-        # trafilatura's text output is this same text, stripped at both ends
-        text=(data.get("text") or "").strip(),
-        language=data.get("language"),
-    )
+    return generic_extraction(html, url, clean_lines=False)
 
 
 def page_from_capture(capture: ArticleCapture) -> tuple[Article, str]:

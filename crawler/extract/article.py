@@ -164,7 +164,10 @@ def _k2(item: K2Item, url: str) -> Extraction:
     )
 
 
-def _generic(html: str, url: str) -> Extraction:
+def generic_extraction(html: str, url: str, *, clean_lines: bool = True) -> Extraction:
+    """trafilatura's generic reading. ``clean_lines=False`` keeps its text exactly as
+    ``trafilatura.extract`` gives it (for other sites' pages: tables and preformatted text
+    stay as trafilatura wrote them)."""
     result = trafilatura.extract(
         html,
         url=url,
@@ -186,7 +189,11 @@ def _generic(html: str, url: str) -> Extraction:
         published=data.get("date"),
         issue_date=None,
         summary=None,
-        text="\n".join(_clean_lines(data.get("text") or "", set())),
+        text=(
+            "\n".join(_clean_lines(data.get("text") or "", set()))
+            if clean_lines
+            else (data.get("text") or "").strip()
+        ),
         language=data.get("language"),
     )
 
@@ -203,4 +210,4 @@ def extract_article(body: bytes, url: str, content_type: str | None = None) -> E
     item = read_k2_item(root, url)
     if item is not None and (item.full is not None or item.intro is not None):
         return _k2(item, url)
-    return _generic(html, url)
+    return generic_extraction(html, url)
