@@ -88,6 +88,7 @@ REPORT_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0:
 EXTENSIONS = {
     "crawler.extensions.warc_capture.WarcCapture": 100,  # before FeedExporter closes feeds
     "crawler.extensions.report.CrawlReport": 900,  # the end-of-crawl summary
+    "crawler.extensions.package.WaczPackage": 950,  # CDXJ + WACZ once everything is closed
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractionPipeline": 300,  # capture -> clean article record
@@ -98,3 +99,11 @@ ITEM_PIPELINES = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # Scrapy's default
 LOG_LEVEL = "INFO"  # per-request DEBUG lines drown the summary on long crawls
 
+# --- Index and package (crawler.extensions.package) ---
+PACKAGE_ENABLED = True  # after the crawl: CDXJ index to OUTPUT_DIR/indexes, WACZ to OUTPUT_DIR
+PACKAGE_NAME = ""  # WACZ name without .wacz; empty: WARC_PREFIX-<time of the first WARC file>
+PACKAGE_TITLE = "Central Asia-Caucasus Analyst (www.cacianalyst.org)"  # datapackage.json title
+PACKAGE_DESCRIPTION = (  # datapackage.json description, shown by ReplayWeb.page (Markdown)
+    "Archiving crawl of the Central Asia-Caucasus Analyst (www.cacianalyst.org) in WARC files; "
+    "one page entry per archived article."
+)

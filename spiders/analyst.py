@@ -211,7 +211,8 @@ class AnalystSpider(scrapy.Spider):
             if not self.incremental:
                 self.logger.warning(
                     "the last crawl into %s did not finish: walking every listing page "
-                    "(articles already archived are still skipped)", self.output_dir
+                    "(articles already archived are still skipped)",
+                    self.output_dir,
                 )
         self.crawler.stats.set_value("recrawl/archived_before", len(self.archived_ids))
         self.crawler.stats.set_value("recrawl/previous_captures", len(self.previous))

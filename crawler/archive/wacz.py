@@ -1,0 +1,207 @@
+"""WACZ 1.1.1 packages (https://specs.webrecorder.net/wacz/1.1.1/), written as a stream.
+
+Pure code: no Scrapy. Our own writer rather than py-wacz's ``wacz create`` (0.6), which is a
+command-line function that prints as it goes; it writes the index as ``indexes/index.cdx.gz``
+plus an ``index.idx`` built in a BytesIO (we ship the crawl's ``indexes/index.cdxj``), drops
+pages it cannot match to a record with only a print, gives every page a random id, and hashes
+each member by reading the finished ZIP back a second time.
+
+Here every member is copied from its file in 1 MiB chunks while its sha256 is taken, so
+neither the ZIP nor a WARC is ever held in memory; WARCs are stored (``ZIP_STORED``), never
+recompressed, so a replay tool can read a record with one range request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+WACZ_VERSION = "1.1.1"
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One entry of ``pages/pages.jsonl``: an archived article."""
+
+    url: str
+    ts: str  # the capture's WARC-Date, RFC 3339
+    title: str
+
+    def as_json(self) -> dict:
+        return {"url": self.url, "ts": self.ts, "title": self.title}
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A member of the ZIP as datapackage.json lists it."""
+
+    name: str
+    path: str
+    hash: str
+    bytes: int
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "path": self.path, "hash": self.hash, "bytes": self.bytes}
+
+
+@dataclass
+class WaczResult:
+    path: Path
+    resources: list[Resource] = field(default_factory=list)
+    pages: int = 0
+    size: int = 0
+
+
+def read_pages(article_files: Iterable[Path]) -> Iterator[Page]:
+    """Pages from article JSON Lines files (fields url, fetched_at, title), text left out.
+
+    One page per capture: the same url and time seen twice (a feed copied with ``-O``) is kept
+    once. A line that is not an article record is skipped: it has no capture to point at.
+    """
+    seen: set[tuple[str, str]] = set()
+    for path in article_files:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    page = Page(str(record["url"]), str(record["fetched_at"]), record["title"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                if (page.url, page.ts) not in seen:
+                    seen.add((page.url, page.ts))
+                    yield page
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Hashing:
+    """Counts and hashes what goes through ``write``; the ZIP member gets the same bytes."""
+
+    def __init__(self, sink: BinaryIO):
+        self.sink = sink
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.sha256.update(data)
+        self.size += len(data)
+        self.sink.write(data)
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + self.sha256.hexdigest()
+
+
+class WaczWriter:
+    """Adds members one by one to a ZIP on disk and keeps what datapackage.json must say."""
+
+    def __init__(self, zf: zipfile.ZipFile, date_time: tuple[int, ...]):
+        self.zf = zf
+        self.date_time = date_time
+        self.resources: list[Resource] = []
+
+    def _info(self, path: str, compress: int, size: int = 0) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(path, self.date_time)
+        info.compress_type = compress
+        info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
+        info.file_size = size  # known up front: zipfile then picks ZIP64 for members over 4 GiB
+        return info
+
+    def add_file(self, source: Path, path: str, compress: int = zipfile.ZIP_STORED) -> Resource:
+        size = source.stat().st_size
+        with open(source, "rb") as src, self.zf.open(self._info(path, compress, size), "w") as dst:
+            sink = _Hashing(dst)
+            while chunk := src.read(CHUNK):
+                sink.write(chunk)
+        if sink.size != size:
+            raise OSError(f"{source} changed while it was packaged ({size} -> {sink.size} bytes)")
+        return self._listed(path, sink)
+
+    def add_lines(self, path: str, lines: Iterable[dict]) -> tuple[Resource, int]:
+        """A JSON Lines member written line by line; returns it and how many lines it has."""
+        count = 0
+        with self.zf.open(self._info(path, zipfile.ZIP_DEFLATED), "w") as dst:
+            sink = _Hashing(dst)
+            for obj in lines:
+                sink.write(json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n")
+                count += 1
+        return self._listed(path, sink), count
+
+    def add_bytes(self, path: str, data: bytes) -> str:
+        """A small member (the datapackage files); returns its hash, not listed as a resource."""
+        self.zf.writestr(self._info(path, zipfile.ZIP_DEFLATED, len(data)), data)
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+
+    def _listed(self, path: str, sink: _Hashing) -> Resource:
+        # frictionless wants lower-case names: our WARC names may carry the host's capitals
+        resource = Resource(Path(path).name.lower(), path, sink.digest, sink.size)
+        self.resources.append(resource)
+        return resource
+
+
+def write_wacz(
+    dest: Path,
+    *,
+    warcs: Iterable[Path],
+    index: Path,
+    pages: Iterable[Page],
+    software: str,
+    title: str = "",
+    description: str = "",
+    created: datetime | None = None,
+) -> WaczResult:
+    """Write the WACZ at ``dest`` (beside it as ``.open`` first, then renamed into place)."""
+    created = created or datetime.now(UTC)
+    date_time = tuple(created.astimezone(UTC).timetuple()[:6])
+    partial = dest.with_name(dest.name + ".open")
+    result = WaczResult(dest)
+    try:
+        with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+            out = WaczWriter(zf, date_time)
+            for warc in warcs:
+                out.add_file(warc, f"archive/{warc.name}")
+            out.add_file(index, "indexes/index.cdxj", zipfile.ZIP_DEFLATED)
+            header_and_pages = _chain(PAGES_HEADER, (page.as_json() for page in pages))
+            _, lines = out.add_lines("pages/pages.jsonl", header_and_pages)
+            result.pages = lines - 1
+            package = {
+                "profile": "data-package",
+                "wacz_version": WACZ_VERSION,
+                "title": title or None,
+                "description": description or None,
+                "created": rfc3339(created),
+                "software": software,
+                "resources": [r.as_json() for r in out.resources],
+            }
+            package = {k: v for k, v in package.items() if v is not None}
+            data = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
+            digest = out.add_bytes("datapackage.json", data)
+            out.add_bytes(
+                "datapackage-digest.json",
+                json.dumps({"path": "datapackage.json", "hash": digest}, indent=2).encode(),
+            )
+            result.resources = out.resources
+        os.replace(partial, dest)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    result.size = dest.stat().st_size
+    return result
+
+
+def _chain(first: dict, rest: Iterable[dict]) -> Iterator[dict]:
+    yield first
+    yield from rest

@@ -1,0 +1,391 @@
+"""Replay, as a librarian would: the crawl's WACZ opened in pywb, read back and looked at.
+
+The replica is stopped before replay starts, so nothing can come from the live site. pywb
+(`wb-manager`, `wayback`) serves a collection on a loopback port, set up two ways: the WACZ
+unzipped into the collection folder (its ``archive/`` and ``indexes/`` are pywb's own layout,
+so pywb reads our CDXJ), and the WACZ's WARC files added with ``wb-manager add`` (pywb indexes
+them itself). Every article read back through ``id_`` (no rewriting) must give the text of
+its JSON record; one article loaded in headless Chromium through the normal rewriting replay
+must get every stylesheet and image from the archive, and leaves a screenshot in
+``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import websocket
+
+from crawler.extract.article import extract_article
+from tests.helpers import BIN, ROOT, run_crawl
+from tests.replica import ReplicaServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+COLL = "coll"
+
+
+def ts14(iso: str) -> str:
+    return "".join(c for c in iso if c.isdigit())[:14]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (result := check()) is not None:
+            return result
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory):
+    out = tmp_path_factory.mktemp("crawl")
+    with ReplicaServer() as site:
+        proc = run_crawl(site.base_url, out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    articles = [
+        json.loads(line)
+        for f in sorted(out.glob("articles-*.jsonl"))
+        for line in f.read_text("utf-8").splitlines()
+    ]
+    (wacz,) = out.glob("*.wacz")
+    assert articles
+    return {"out": out, "articles": articles, "wacz": wacz}
+
+
+class Wayback:
+    """``wayback`` serving ``root``'s collections on 127.0.0.1, on a port of its own."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.proc: subprocess.Popen | None = None
+        self.log = root / "wayback.log"
+
+    def start(self) -> Wayback:
+        for _ in range(3):  # the free port may be taken between asking and binding
+            self.port = free_port()
+            with open(self.log, "wb") as log:
+                self.proc = subprocess.Popen(
+                    [str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(self.port)],
+                    cwd=self.root,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )
+            try:
+                wait_until(self._answers, 60, "wayback answering")
+                return self
+            except TimeoutError:
+                self.stop()
+        raise RuntimeError(f"wayback did not start:\n{self.log.read_text()[-3000:]}")
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answers(self):
+        if self.proc.poll() is not None:
+            raise TimeoutError("wayback exited")
+        try:
+            with urllib.request.urlopen(f"{self.origin}/", timeout=2) as resp:
+                return resp.status
+        except (OSError, urllib.error.URLError):
+            return None
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def run(*cmd: str, cwd: Path) -> None:
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, (cmd, proc.stdout[-2000:], proc.stderr[-2000:])
+
+
+def new_collection(root: Path) -> Path:
+    root.mkdir()
+    run(str(BIN / "wb-manager"), "init", COLL, cwd=root)
+    return root / "collections" / COLL
+
+
+@pytest.fixture(scope="module")
+def pywb_unzipped(crawl, tmp_path_factory):
+    """The WACZ unzipped into the collection: pywb replays from our own CDXJ index."""
+    root = tmp_path_factory.mktemp("pywb") / "unzipped"
+    coll = new_collection(root)
+    run(sys.executable, "-m", "zipfile", "-e", str(crawl["wacz"]), str(coll), cwd=root)
+    assert (coll / "indexes" / "index.cdxj").stat().st_size > 0
+    server = Wayback(root).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pywb_added(crawl, tmp_path_factory):
+    """The WACZ's WARC files added with `wb-manager add`: pywb's own index of them."""
+    root = tmp_path_factory.mktemp("pywb") / "added"
+    coll = new_collection(root)
+    unpacked = root / "unpacked"
+    with zipfile.ZipFile(crawl["wacz"]) as zf:
+        warcs = [n for n in zf.namelist() if n.startswith("archive/")]
+        zf.extractall(unpacked, members=warcs)
+    run(str(BIN / "wb-manager"), "add", COLL, *(str(unpacked / n) for n in warcs), cwd=root)
+    assert sorted(p.name for p in (coll / "archive").iterdir()) == sorted(
+        Path(n).name for n in warcs
+    )
+    server = Wayback(root).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("setup", ["pywb_unzipped", "pywb_added"])
+def test_every_article_replays_with_its_text(crawl, request, setup):
+    server: Wayback = request.getfixturevalue(setup)
+    wrong = []
+    for article in crawl["articles"]:
+        replay = f"{server.origin}/{COLL}/{ts14(article['fetched_at'])}id_/{article['url']}"
+        with urllib.request.urlopen(replay, timeout=30) as resp:
+            assert resp.status == 200, replay
+            body = resp.read()
+            content_type = resp.headers.get("Content-Type")
+            memento = parsedate_to_datetime(resp.headers["Memento-Datetime"])
+        assert memento.strftime("%Y%m%d%H%M%S") == ts14(article["fetched_at"]), replay
+        text = extract_article(body, article["url"], content_type).text
+        if text != article["text"]:
+            wrong.append(article["url"])
+    assert not wrong, f"{len(wrong)} of {len(crawl['articles'])} replayed differently: {wrong}"
+
+
+# -- in a browser ----------------------------------------------------------------------------
+
+
+def ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    if not CHROMIUM.exists():
+        if ci():
+            pytest.fail(f"{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (CI installs it)")
+    tmp_path = tmp_path_factory.mktemp("chromium")
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir()
+    log = open(tmp_path / "chromium.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            "--window-size=1280,1600",
+            # nothing but loopback can be reached, whatever a page asks for
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "about:blank",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+
+        def port():
+            if proc.poll() is not None:
+                raise RuntimeError(f"chromium exited: {(tmp_path / 'chromium.log').read_text()}")
+            text = port_file.read_text() if port_file.exists() else ""
+            return int(text.split()[0]) if text.strip() else None
+
+        cdp = CDP.connect(wait_until(port, 60, "chromium's DevTools port"))
+        yield cdp
+        with contextlib.suppress(Exception):  # asked to close, chromium reaps its own helpers
+            cdp.call("Browser.close")
+            cdp.ws.close()
+    finally:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        log.close()
+
+
+class CDP:
+    """Just enough of the Chrome DevTools protocol, over websocket-client."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    @classmethod
+    def connect(cls, port: int) -> CDP:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
+            targets = json.load(resp)
+        page = next(t for t in targets if t["type"] == "page")
+        return cls(websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        ))  # fmt: skip
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+
+    def pump(self, seconds: float) -> None:
+        """Collect events for up to ``seconds``."""
+        self.ws.settimeout(seconds)
+        try:
+            self.events.append(json.loads(self.ws.recv()))
+        except websocket.WebSocketTimeoutException:
+            pass
+        finally:
+            self.ws.settimeout(60)
+
+
+def load_and_settle(cdp: CDP, url: str, timeout: float = 60) -> None:
+    """Navigate, wait for the load event, then until no request has been pending for 1 s."""
+    cdp.call("Network.enable")
+    cdp.call("Page.enable")
+    cdp.call("Page.navigate", url=url)
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        seen = len(cdp.events)
+        cdp.pump(0.2)
+        methods = [e.get("method") for e in cdp.events]
+        pending = pending_requests(cdp.events)
+        if "Page.loadEventFired" in methods and not pending and len(cdp.events) == seen:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= 1.0:
+                return
+        else:
+            quiet_since = None
+    urls = {
+        e["params"]["requestId"]: e["params"]["request"]["url"]
+        for e in cdp.events
+        if e.get("method") == "Network.requestWillBeSent"
+    }
+    raise TimeoutError(
+        f"{url} did not finish loading in {timeout:.0f} s (load event: "
+        f"{'Page.loadEventFired' in methods}); still pending: "
+        + ", ".join(urls[r] for r in pending_requests(cdp.events))
+    )
+
+
+def worker_script(params: dict) -> bool:
+    # a worker's own script (pywb's queryWorker.js) starts here but finishes in the worker
+    return params.get("type") != "Document" and params["request"]["url"] == params.get(
+        "documentURL"
+    )
+
+
+def pending_requests(events: list[dict]) -> set[str]:
+    started, done = set(), set()
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Network.requestWillBeSent" and not worker_script(params):
+            started.add(params["requestId"])
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            done.add(params["requestId"])
+    return started - done
+
+
+def requisite_requests(events: list[dict]) -> dict[str, dict]:
+    """Stylesheet and image requests: every URL they went to, final status, failure."""
+    found: dict[str, dict] = {}
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        rid = params.get("requestId")
+        if method == "Network.requestWillBeSent":
+            if params.get("type") not in ("Stylesheet", "Image"):
+                continue
+            if params["request"]["url"].startswith(("data:", "blob:")):
+                continue
+            entry = found.setdefault(
+                rid, {"type": params["type"], "urls": [], "status": None, "failed": None}
+            )
+            entry["urls"].append(params["request"]["url"])
+        elif rid in found and method == "Network.responseReceived":
+            found[rid]["status"] = params["response"]["status"]
+        elif rid in found and method == "Network.loadingFailed":
+            found[rid]["failed"] = params.get("errorText") or "failed"
+    return found
+
+
+def test_article_renders_from_the_archive_alone(chromium, crawl, pywb_unzipped):
+    article = min((a for a in crawl["articles"] if a["images"]), key=lambda a: a["item_id"])
+    replay = f"{pywb_unzipped.origin}/{COLL}/{ts14(article['fetched_at'])}/{article['url']}"
+    load_and_settle(chromium, replay)
+    shot = chromium.call("Page.captureScreenshot", format="png")
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / f"replay-{article['item_id']}.png"
+    png.write_bytes(base64.b64decode(shot["data"]))
+
+    requests = requisite_requests(chromium.events)
+    archived = f"{pywb_unzipped.origin}/{COLL}/"
+    from_page = [r for r in requests.values() if r["urls"][0].startswith(archived)]
+    kinds = {r["type"] for r in from_page}
+    assert {"Stylesheet", "Image"} <= kinds, f"the replayed article asked only for {kinds}"
+    bad = [
+        r
+        for r in requests.values()
+        if r["failed"]
+        or r["status"] != 200
+        or any(
+            f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" != pywb_unzipped.origin
+            for u in r["urls"]
+        )
+    ]
+    assert not bad, (
+        f"{len(bad)} of {len(requests)} stylesheet/image requests did not come from the archive "
+        f"with 200 (screenshot: {png}):\n" + "\n".join(map(str, bad[:30]))
+    )
+    assert png.stat().st_size > 10_000
