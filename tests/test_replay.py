@@ -16,7 +16,6 @@ import base64
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,30 +31,11 @@ import websocket
 
 from crawler.extract.article import extract_article
 from tests.helpers import BIN, ROOT, run_crawl
+from tests.pywb_server import COLL, Wayback, new_collection, run, ts14, wait_until
 from tests.replica import ReplicaServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-COLL = "coll"
-
-
-def ts14(iso: str) -> str:
-    return "".join(c for c in iso if c.isdigit())[:14]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (result := check()) is not None:
-            return result
-        time.sleep(0.1)
-    raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
 
 
 @pytest.fixture(scope="module")
@@ -72,68 +52,6 @@ def crawl(tmp_path_factory):
     (wacz,) = out.glob("*.wacz")
     assert articles
     return {"out": out, "articles": articles, "wacz": wacz}
-
-
-class Wayback:
-    """``wayback`` serving ``root``'s collections on 127.0.0.1, on a port of its own."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.proc: subprocess.Popen | None = None
-        self.log = root / "wayback.log"
-
-    def start(self) -> Wayback:
-        for _ in range(3):  # the free port may be taken between asking and binding
-            self.port = free_port()
-            with open(self.log, "wb") as log:
-                self.proc = subprocess.Popen(
-                    [str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(self.port)],
-                    cwd=self.root,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-            try:
-                wait_until(self._answers, 60, "wayback answering")
-                return self
-            except TimeoutError:
-                self.stop()
-        raise RuntimeError(f"wayback did not start:\n{self.log.read_text()[-3000:]}")
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _answers(self):
-        if self.proc.poll() is not None:
-            raise TimeoutError("wayback exited")
-        try:
-            with urllib.request.urlopen(f"{self.origin}/", timeout=2) as resp:
-                return resp.status
-        except (OSError, urllib.error.URLError):
-            return None
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-
-def run(*cmd: str, cwd: Path) -> None:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, (cmd, proc.stdout[-2000:], proc.stderr[-2000:])
-
-
-def new_collection(root: Path) -> Path:
-    root.mkdir()
-    run(str(BIN / "wb-manager"), "init", COLL, cwd=root)
-    return root / "collections" / COLL
 
 
 @pytest.fixture(scope="module")

@@ -154,3 +154,25 @@ def test_truncated_body_is_marked(tmp_path):
 def test_file_name_parts_cannot_escape(raw):
     part = safe_name_part(raw)
     assert "/" not in part and "\\" not in part and not part.startswith(".") and part
+
+
+def test_revisit_records(tmp_path):
+    from crawler.warc.records import Original
+
+    original = Original("http://h/a.css", "2026-01-01T00:00:00.000000Z", "<urn:uuid:1>", "sha1:X")
+    with WarcWriter(tmp_path, make_id=ids()) as w:
+        w.write_exchange(exchange(status=304, body=b""), revisit_of=original)
+        w.write_exchange(exchange(), revisit_of=original)
+    recs = records(next(tmp_path.iterdir()))
+    not_modified, same = recs[1][0], recs[3][0]
+    for rec in (not_modified, same):
+        assert rec.rec_type == "revisit"
+        assert rec.rec_headers["WARC-Refers-To-Target-URI"] == "http://h/a.css"
+        assert rec.rec_headers["WARC-Refers-To-Date"] == "2026-01-01T00:00:00.000000Z"
+        assert rec.rec_headers["WARC-Refers-To"] == "<urn:uuid:1>"
+        assert rec.rec_headers["WARC-Payload-Digest"] == "sha1:X"
+    assert not_modified.rec_headers["WARC-Profile"].endswith("/revisit/server-not-modified")
+    assert not_modified.rec_headers["Content-Length"] == "0"
+    assert same.rec_headers["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+    assert same.http_headers.get_statuscode() == "200"
+    assert warcio_check(next(tmp_path.iterdir())).returncode == 0

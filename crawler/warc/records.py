@@ -30,7 +30,9 @@ FIDELITY_POLICY = (
     "The HTTP client removes chunked transfer framing before capture, so a Transfer-Encoding "
     "header is stored renamed as X-Archive-Orig-Transfer-Encoding. Header values containing "
     "CR, LF or NUL are stored with those bytes percent-encoded. Request blocks hold the request "
-    "line, the headers sent (Host included) and the body."
+    "line, the headers sent (Host included) and the body. A 304 answer to a revalidation is a "
+    "server-not-modified revisit record without a block (its request record shows the "
+    "conditional request), so that replay serves the original 200."
 )
 
 Headers = Sequence[tuple[bytes, bytes]]
@@ -218,11 +220,14 @@ def revisit_records(
 ) -> tuple[Record, Record]:
     """A revisit instead of a second copy: the server said 304, or sent the same payload again.
 
-    The block is the HTTP response head only; the payload is the original's (WARC 1.1, 6.7)."""
-    profile = PROFILE_NOT_MODIFIED if ex.status == 304 else PROFILE_IDENTICAL
+    Same payload: the block is the new response's HTTP head (WARC 1.1, 6.7.2). A 304: no block,
+    because replay tools serve a revisit's own HTTP head when it has one, and a replayed
+    stylesheet must come back as the original 200, not as an empty 304."""
+    not_modified = ex.status == 304
+    profile = PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL
     rev_id, req_id = make_id(), make_id()
     date = warc_date(ex.date)
-    block = _response_head(ex) + b"\r\n"
+    block = b"" if not_modified else _response_head(ex) + b"\r\n"
     fields = [
         *_common_fields(ex, rev_id, date),
         ("WARC-Concurrent-To", req_id),
