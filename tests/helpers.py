@@ -33,3 +33,11 @@ def warcio_check(*paths) -> subprocess.CompletedProcess:
         text=True,
         check=False,
     )
+
+
+def read_articles(out: Path, exclude=()) -> list[dict]:
+    """Every record of the crawl's JSON Lines files in ``out`` (but those in ``exclude``)."""
+    import json
+
+    files = sorted(set(out.glob("articles-*.jsonl")) - set(exclude))
+    return [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines()]

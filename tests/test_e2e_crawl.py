@@ -8,7 +8,6 @@ actually crossed the loopback wire, and the JSON with the replica's ground truth
 from __future__ import annotations
 
 import base64
-import json
 import re
 import urllib.robotparser
 from urllib.parse import urlsplit
@@ -19,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.pipelines import load_schema
 from crawler.site import Kind, Site
-from tests.helpers import run_crawl, warcio_check
+from tests.helpers import read_articles, run_crawl, warcio_check
 from tests.replica import ReplicaServer, expected_boilerplate, expected_records
 
 WARCINFO_FIELDS = (
@@ -52,7 +51,7 @@ def crawl(tmp_path_factory):
         other_log = list(other.log)
         base = site.base_url
     jsonl = sorted(out.glob("articles-*.jsonl"))
-    articles = [json.loads(line) for f in jsonl for line in f.read_text("utf-8").splitlines()]
+    articles = read_articles(out)
     warcs = sorted((out / "warc").glob("*.warc.gz"))
     records = []
     for path in warcs:

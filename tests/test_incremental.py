@@ -3,20 +3,18 @@ catches corrections."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.helpers import run_crawl, warcio_check
+from tests.helpers import read_articles, run_crawl, warcio_check
 from tests.replica import ReplicaServer, expected_records
 from tests.replica.later import CORRECTED_ID, CORRECTION, two_weeks_later
 
 
 def new_jsonl(out: Path, before: set[Path]) -> list[dict]:
-    files = sorted(set(out.glob("articles-*.jsonl")) - before)
-    return [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines()]
+    return read_articles(out, exclude=before)
 
 
 def records(out: Path, files: set[Path]) -> list:
@@ -134,11 +132,7 @@ def test_one_collection_replays_old_and_new_articles(crawls, tmp_path):
     run(sys.executable, "-m", "zipfile", "-e", str(wacz), str(coll), cwd=root)
     server = Wayback(root).start()
     try:
-        articles = [
-            json.loads(line)
-            for f in sorted(out.glob("articles-*.jsonl"))
-            for line in f.read_text("utf-8").splitlines()
-        ]
+        articles = read_articles(out)
         assert {a["item_id"] for a in articles} >= crawls["added"] | crawls["original_ids"]
         for article in articles:
             url = f"{server.origin}/{COLL}/{ts14(article['fetched_at'])}id_/{article['url']}"

@@ -26,7 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive import read_cdxj, read_pages, write_wacz
 from crawler.archive.folder import default_name, ts14
 from crawler.warc import Exchange, WarcWriter
-from tests.helpers import BIN, ROOT, run_crawl
+from tests.helpers import BIN, ROOT, read_articles, run_crawl
 from tests.replica import ReplicaServer
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -77,11 +77,7 @@ def crawl(tmp_path_factory):
     with ReplicaServer() as site:
         proc = run_crawl(site.base_url, out)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    articles = [
-        json.loads(line)
-        for f in sorted(out.glob("articles-*.jsonl"))
-        for line in f.read_text("utf-8").splitlines()
-    ]
+    articles = read_articles(out)
     warcs = sorted((out / "warc").glob("*.warc.gz"))
     waczs = sorted(out.glob("*.wacz"))
     assert len(waczs) == 1, list(out.iterdir())

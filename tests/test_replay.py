@@ -30,7 +30,7 @@ import pytest
 import websocket
 
 from crawler.extract.article import extract_article
-from tests.helpers import BIN, ROOT, run_crawl
+from tests.helpers import BIN, ROOT, read_articles, run_crawl
 from tests.pywb_server import COLL, Wayback, new_collection, run, ts14, wait_until
 from tests.replica import ReplicaServer
 
@@ -44,11 +44,7 @@ def crawl(tmp_path_factory):
     with ReplicaServer() as site:
         proc = run_crawl(site.base_url, out)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    articles = [
-        json.loads(line)
-        for f in sorted(out.glob("articles-*.jsonl"))
-        for line in f.read_text("utf-8").splitlines()
-    ]
+    articles = read_articles(out)
     (wacz,) = out.glob("*.wacz")
     assert articles
     return {"out": out, "articles": articles, "wacz": wacz}
