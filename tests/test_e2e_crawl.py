@@ -46,7 +46,7 @@ def crawl(tmp_path_factory):
     out = tmp_path_factory.mktemp("crawl")
     other = ReplicaServer(host="127.0.0.2")
     with other, ReplicaServer(log_path=out / "server-log.jsonl", other_host=other.base_url) as site:
-        proc = run_crawl(site.base_url, out)
+        proc = run_crawl(site.base_url, out, "-s", "REPORT_PROGRESS_INTERVAL=0.5")
         server_log = list(site.log)
         other_log = list(other.log)
         base = site.base_url
@@ -81,6 +81,9 @@ def test_crawl_succeeds_with_a_summary(crawl):
     assert "WARC files:" in proc.stdout and "Articles JSON:" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert len(crawl["jsonl"]) == 1
+    progress = [line for line in proc.stderr.splitlines() if "progress: " in line]
+    assert progress and re.search(r"\d+ articles archived of \d+ discovered, \d+ pages/min, "
+                                  r"\d+ errors", progress[-1])  # fmt: skip
 
 
 def test_every_article_exactly_once(crawl):
