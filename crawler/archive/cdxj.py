@@ -48,6 +48,22 @@ class UnreadableWarc(Exception):
     """A file named .warc.gz that the indexer cannot read as WARC records."""
 
 
+def check_starts_as_warc(path: Path) -> None:
+    """Refuse a file whose first record is not WARC before warcio guesses at it (it would read
+    random bytes as an ARC record and print warnings full of binary garbage)."""
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(31).decompress(head, 16)
+        except zlib.error as exc:
+            raise UnreadableWarc(f"{path.name} is not a readable WARC file: {exc}") from None
+    if not head.startswith(b"WARC/"):
+        raise UnreadableWarc(
+            f"{path.name} is not a readable WARC file: no WARC record at its start"
+        )
+
+
 def write_cdxj(warcs: Sequence[Path], dest: Path) -> int:
     """Index ``warcs`` into ``dest`` (sorted CDXJ); returns the number of lines written.
 
@@ -62,6 +78,7 @@ def write_cdxj(warcs: Sequence[Path], dest: Path) -> int:
         # the indexer takes its inputs lazily: the last one handed out is the one it reads
         for path in warcs:
             current[:] = [path]
+            check_starts_as_warc(path)
             yield str(path)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
