@@ -2,66 +2,93 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from importlib import resources
 
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.asyncio import is_asyncio_available
 
-from crawler.extract.article import ExtractionError, extract_article, extractor_info
+from crawler.extract.article import ExtractionError
 from crawler.items import Article, ArticleCapture
-from crawler.site import SECTIONS
+from crawler.records import article_from_capture
+from crawler.workers import cpu_count, worker_pool
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ExtractionPipeline", "ValidationPipeline", "article_from_capture", "load_schema"]
 
-def article_from_capture(capture: ArticleCapture) -> tuple[Article, str]:
-    """The record of one capture, and which path read it ("k2" or "generic")."""
-    ex = extract_article(capture.body, capture.url, capture.content_type)
-    section = ex.section or SECTIONS.get(capture.section_hint or "")
-    return (
-        Article(
-            url=capture.url,
-            item_id=capture.item_id,
-            section=section,
-            title=ex.title,
-            authors=ex.authors,
-            published=ex.published,
-            issue_date=ex.issue_date,
-            summary=ex.summary,
-            text=ex.text,
-            images=ex.images,
-            tags=ex.tags,
-            pdf_urls=ex.pdf_urls,
-            hits=ex.hits,
-            language=ex.language,
-            word_count=ex.word_count,
-            fetched_at=capture.fetched_at,
-            warc=capture.warc,
-            extractor=extractor_info(),
-        ),
-        ex.method,
-    )
+# what the workers import once, before the first page: everything article_from_capture needs
+WORKER_PRELOAD = ("crawler.records",)
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    # one trivial task per worker: all of them exist before the first page is handed over
+    for future in [pool.submit(int) for _ in range(workers)]:
+        future.result()
 
 
 class ExtractionPipeline:
-    def __init__(self, stats):
+    """Capture -> record, in worker processes.
+
+    trafilatura costs far more CPU per page than fetching and archiving it, and the reactor is
+    one thread: extracting there would hold every download up. The reactor only hands the page
+    over and waits (asynchronously) for the record.
+    """
+
+    # what runs in the workers; an attribute, so a subclass (the benchmarks') can wrap it
+    extract = staticmethod(article_from_capture)
+
+    def __init__(self, stats, workers: int, max_pending: int):
         self.stats = stats
+        self.workers = workers
+        # fewer pages in flight than workers would leave some of them idle
+        self.max_pending = max(max_pending, workers, 1)
+        self.pool: ProcessPoolExecutor | None = None
+        self._ready: asyncio.Future | None = None
+        self._slots = asyncio.Semaphore(self.max_pending)
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("EXTRACT_ENABLED"):
+        s = crawler.settings
+        if not s.getbool("EXTRACT_ENABLED"):
             raise NotConfigured("EXTRACT_ENABLED is off")
-        return cls(crawler.stats)
+        workers = s.getint("EXTRACT_WORKERS")
+        return cls(
+            crawler.stats,
+            cpu_count() if workers < 0 else workers,
+            s.getint("EXTRACT_MAX_PENDING"),
+        )
 
-    def process_item(self, item):
+    async def open_spider(self) -> None:
+        if self.workers and not is_asyncio_available():
+            logger.warning("EXTRACT_WORKERS needs the asyncio reactor: extracting in-process")
+            self.workers = 0
+        if self.workers:
+            self.pool = worker_pool(self.workers, WORKER_PRELOAD)
+            # not awaited: the forkserver imports trafilatura (seconds on a busy machine) while
+            # robots.txt and the first listings download; submit() would block the reactor
+            self._ready = asyncio.ensure_future(self._start())
+
+    async def _start(self) -> None:
+        try:
+            await asyncio.to_thread(_start_workers, self.pool, self.workers)
+        except (OSError, BrokenProcessPool) as exc:
+            logger.error("extraction workers did not start (%s): extracting in-process", exc)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item):
         if not isinstance(item, ArticleCapture):
             return item
         try:
-            article, method = article_from_capture(item)
+            article, method = await self._extract(item)
         except ExtractionError as exc:
             self.stats.inc_value("extract/failed")
             raise DropItem(f"no article in {item.url}: {exc}") from None
@@ -69,6 +96,47 @@ class ExtractionPipeline:
         if not article.text:
             self.stats.inc_value("extract/empty_text")
         return article
+
+    async def _extract(self, capture: ArticleCapture) -> tuple[Article, str]:
+        if self._ready is not None:
+            await self._ready
+        if self.pool is None:
+            return self.extract(capture)
+        # At the bound this waits, and so does the item: Scrapy keeps its response in the
+        # scraper, counted against SCRAPER_SLOT_MAX_ACTIVE_SIZE, and once that is full the
+        # engine sends no new request. Pages in memory stay bounded however fast they arrive.
+        async with self._slots:
+            pool = self.pool
+            try:
+                return await asyncio.wrap_future(pool.submit(self.extract, capture))
+            except BrokenProcessPool:
+                self._replace(pool)
+            # A worker died (out of memory, a crash in C code) and took the pool with it. Each
+            # page the pool held is tried again alone, in a worker of its own: a page that kills
+            # workers then takes no other page down with it.
+            alone = worker_pool(1, WORKER_PRELOAD)
+            try:
+                return await asyncio.wrap_future(alone.submit(self.extract, capture))
+            except BrokenProcessPool:
+                raise ExtractionError("the extraction worker died on it") from None
+            finally:
+                alone.shutdown(wait=False)
+
+    def _replace(self, pool: ProcessPoolExecutor) -> None:
+        if self.pool is not pool:  # another page saw it die first
+            return
+        logger.error("an extraction worker died: starting new workers")
+        self.stats.inc_value("extract/worker_restarts")
+        pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = worker_pool(self.workers, WORKER_PRELOAD)
+
+    async def close_spider(self) -> None:
+        if self._ready is not None:
+            await self._ready
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            # nothing is in flight any more (Scrapy closes pipelines once the scraper is idle)
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
 
 def load_schema() -> dict:

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure the crawler side by side and print ratios."""
