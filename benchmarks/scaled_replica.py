@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.replica import pages
 from tests.replica.content import ARTICLES, SECTIONS, Article
-from tests.replica.server import ReplicaServer, Response
+from tests.replica.server import ReplicaServer, Response, item_response
 
 CLONE_BASE = 100_000  # clone ids start here, far above the site's real ids
 
@@ -92,21 +92,7 @@ class ScaledReplica(ReplicaServer):
             return self._not_found("Item not found")
         before, after = self.neighbours[article.item_id]
         hits = article.hits + self._state.view(article.item_id)
-        html = pages.item_page(article, hits, ctx, prev_item=before, next_item=after)
-        if article.encoding == "utf-8":
-            body, ctype = html.encode("utf-8"), "text/html; charset=utf-8"
-        else:
-            body, ctype = html.encode(article.encoding, "xmlcharrefreplace"), "text/html"
-        # the replica's wire variety: gzip on even ids, chunked on multiples of 3
-        return Response(
-            200,
-            body,
-            ctype,
-            joomla=True,
-            gzip=article.item_id % 2 == 0,
-            chunked=article.item_id % 3 == 0,
-            kind="item",
-        )
+        return item_response(article, hits, ctx, before, after)
 
 
 def main(argv: list[str] | None = None) -> int:

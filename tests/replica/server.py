@@ -439,22 +439,7 @@ class ReplicaServer:
         i = siblings.index(article)
         prev_item = siblings[i - 1] if i > 0 else None
         next_item = siblings[i + 1] if i + 1 < len(siblings) else None
-        html = pages.item_page(
-            article, hits, ctx, print_view=bare, prev_item=prev_item, next_item=next_item
-        )
-        if article.encoding == "utf-8":
-            body, ctype = html.encode("utf-8"), "text/html; charset=utf-8"
-        else:
-            body, ctype = html.encode(article.encoding, "xmlcharrefreplace"), "text/html"
-        return Response(
-            200,
-            body,
-            ctype,
-            joomla=True,
-            gzip=item_id % 2 == 0,
-            chunked=item_id % 3 == 0,
-            kind="print" if bare else "item",
-        )
+        return item_response(article, hits, ctx, prev_item, next_item, bare=bare)
 
     def _html(self, html: str, kind: str, gzip: bool = False, chunked: bool = False) -> Response:
         return Response(200, html.encode("utf-8"), joomla=True, gzip=gzip, chunked=chunked,
@@ -622,6 +607,26 @@ class _Handler(BaseHTTPRequestHandler):
                     socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
                 )
             self.connection.close()
+
+
+def item_response(article, hits, ctx, prev_item, next_item, bare: bool = False) -> Response:
+    """An item page as the site sends it: gzip on even ids, chunked on multiples of 3."""
+    html = pages.item_page(
+        article, hits, ctx, print_view=bare, prev_item=prev_item, next_item=next_item
+    )
+    if article.encoding == "utf-8":
+        body, ctype = html.encode("utf-8"), "text/html; charset=utf-8"
+    else:
+        body, ctype = html.encode(article.encoding, "xmlcharrefreplace"), "text/html"
+    return Response(
+        200,
+        body,
+        ctype,
+        joomla=True,
+        gzip=article.item_id % 2 == 0,
+        chunked=article.item_id % 3 == 0,
+        kind="print" if bare else "item",
+    )
 
 
 def _chunk_frames(body: bytes) -> bytes:
