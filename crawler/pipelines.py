@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
-from importlib import resources
 
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
@@ -17,7 +15,7 @@ from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.extract.article import ExtractionError
 from crawler.items import Article, ArticleCapture
-from crawler.records import article_from_capture
+from crawler.records import article_from_capture, load_schema
 from crawler.workers import cpu_count, worker_pool
 
 logger = logging.getLogger(__name__)
@@ -137,12 +135,6 @@ class ExtractionPipeline:
         if pool is not None:
             # nothing is in flight any more (Scrapy closes pipelines once the scraper is idle)
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
-
-
-def load_schema() -> dict:
-    return json.loads(
-        resources.files("crawler").joinpath("schema/article.schema.json").read_text("utf-8")
-    )
 
 
 class ValidationPipeline:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.items import ArticleCapture
+from crawler.warcread import BodyError, decode_body
 
 # What Scrapy keeps in JOBDIR: its scheduler queues and its dupefilter's fingerprints.
 SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
@@ -60,12 +61,19 @@ def capture_from_warc(
         for record in ArchiveIterator(f):
             if record.rec_headers.get_header("WARC-Record-ID") != pointer["record_id"]:
                 return None
-            body = record.content_stream().read()  # de-chunked and content-decoded
+            http = record.http_headers
+            codings = [v for k, v in http.headers if k.lower() == "content-encoding"]
+            try:  # the decoder `scrapy extract` uses, so both read the same bytes
+                body = decode_body(
+                    record.raw_stream.read(), http.get_header("Transfer-Encoding"), codings
+                )
+            except BodyError:
+                return None
             return ArticleCapture(
                 url=url,
                 item_id=item_id,
                 body=body,
-                content_type=record.http_headers.get_header("Content-Type"),
+                content_type=http.get_header("Content-Type"),
                 warc=pointer,
                 fetched_at=record.rec_headers.get_header("WARC-Date"),
             )

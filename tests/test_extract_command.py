@@ -45,7 +45,7 @@ from crawler.warcread import (
     payload_digest,
 )
 from crawler.warcread import Capture as WarcCapture
-from tests.helpers import BIN, ROOT, run_crawl
+from tests.helpers import BIN, ROOT
 from tests.replica import ReplicaServer
 from tests.replica.content import BY_ID, SAMPLE_ID
 from tests.samples import make_samples
@@ -68,12 +68,10 @@ def lines(path: Path) -> list[bytes]:
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    out = tmp_path_factory.mktemp("crawl")
-    with ReplicaServer() as site:
-        proc = run_crawl(site.base_url, out)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+def crawl(replica_crawl, tmp_path_factory):
+    out = replica_crawl["out"]
     (jsonl,) = out.glob("articles-*.jsonl")
+    results = tmp_path_factory.mktemp("extracted")  # the shared crawl folder stays as it was
     runs = {}
     for name, extra in {
         "j1": [],
@@ -82,7 +80,7 @@ def crawl(tmp_path_factory):
         "all": ["--all-pages"],
         "all_j2": ["--all-pages", "-j", "2"],
     }.items():
-        target = out / f"{name}.jsonl"
+        target = results / f"{name}.jsonl"
         runs[name] = (run_extract(out / "warc", "-o", target, *extra), target)
     return {"out": out, "jsonl": jsonl, "runs": runs}
 

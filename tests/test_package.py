@@ -27,7 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive import read_cdxj, read_pages, write_wacz
 from crawler.archive.folder import default_name, ts14
 from crawler.warc import Exchange, WarcWriter
-from tests.helpers import BIN, ROOT, read_articles, run_crawl
+from tests.helpers import BIN, ROOT, run_crawl
 from tests.replica import ReplicaServer
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -73,12 +73,8 @@ def read_record(warc: Path, offset: int):
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    out = tmp_path_factory.mktemp("crawl")
-    with ReplicaServer() as site:
-        proc = run_crawl(site.base_url, out)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    articles = read_articles(out)
+def crawl(replica_crawl):
+    out, proc, articles = replica_crawl["out"], replica_crawl["proc"], replica_crawl["articles"]
     warcs = sorted((out / "warc").glob("*.warc.gz"))
     waczs = sorted(out.glob("*.wacz"))
     assert len(waczs) == 1, list(out.iterdir())

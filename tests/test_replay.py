@@ -30,21 +30,16 @@ import pytest
 import websocket
 
 from crawler.extract.article import extract_article
-from tests.helpers import BIN, ROOT, read_articles, run_crawl
+from tests.helpers import BIN, ROOT
 from tests.pywb_server import COLL, Wayback, new_collection, run, ts14, wait_until
-from tests.replica import ReplicaServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    out = tmp_path_factory.mktemp("crawl")
-    with ReplicaServer() as site:
-        proc = run_crawl(site.base_url, out)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    articles = read_articles(out)
+def crawl(replica_crawl):
+    out, articles = replica_crawl["out"], replica_crawl["articles"]
     (wacz,) = out.glob("*.wacz")
     assert articles
     return {"out": out, "articles": articles, "wacz": wacz}

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from .content import (
     ABOUT_PARAGRAPH,
+    MONTHS,
     NEWSLETTER_LINE,
     OTHER_HOST_MARK,
     ROBOTS_DISALLOWED,
@@ -37,20 +38,6 @@ HOME_COUNT = 6
 K2_VERSION = "v2.10.3"
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -72,7 +59,7 @@ def attr(text: str) -> str:
 
 def k2_date(dt: datetime, with_time: bool = False) -> str:
     """K2's "l, d F Y" ("Wednesday, 08 October 2003"), with " H:i" on tag pages."""
-    text = f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1]} {dt.year}"
+    text = f"{_DAYS[dt.weekday()]}, {dt.day:02d} {MONTHS[dt.month - 1]} {dt.year}"
     return text + (f" {dt.hour:02d}:{dt.minute:02d}" if with_time else "")
 
 
