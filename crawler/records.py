@@ -259,8 +259,13 @@ def extract_files(
     max_body: int = DEFAULT_MAX_BODY,
     batch_size: int = 16,
     batch_bytes: int = 8_000_000,
+    read: Callable[..., Iterable[Capture | ReadError]] = iter_records,
 ) -> Tally:
-    """Re-extract every capture of ``paths`` (WARC files, in order) into JSON Lines on ``out``."""
+    """Re-extract every capture of ``paths`` (WARC files, in order) into JSON Lines on ``out``.
+
+    ``read(path, want, max_body)`` gives the records of one input; a cluster's work unit
+    (``crawler.cluster.work``) passes pieces of files and a reader of byte ranges.
+    """
     tally = Tally()
 
     def batches() -> Iterator[list[ArticleCapture | str]]:
@@ -268,7 +273,7 @@ def extract_files(
         size = 0
         for path in paths:
             tally.files += 1
-            for event in iter_records(path, lambda c: wanted(c, all_pages), max_body):
+            for event in read(path, lambda c: wanted(c, all_pages), max_body):
                 if isinstance(event, ReadError):
                     where = f"offset {event.offset}: " if event.offset is not None else ""
                     batch.append(f"{event.path}: {where}{event.reason}")

@@ -107,3 +107,7 @@ PACKAGE_DESCRIPTION = (  # datapackage.json description, shown by ReplayWeb.page
     "Archiving crawl of the Central Asia-Caucasus Analyst (www.cacianalyst.org) in WARC files; "
     "one page entry per archived article."
 )
+
+# --- `scrapy extract --cluster` (crawler.cluster) ---
+EXTRACT_CLUSTER_UNIT_BYTES = 32_000_000  # WARC bytes per task: large files cut, small batched
+EXTRACT_CLUSTER_CONNECT_TIMEOUT = 20.0  # seconds to reach the Dask scheduler before giving up

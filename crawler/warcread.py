@@ -536,3 +536,37 @@ def _iter_stream(
                 yield ReadError(str(path), capture.warc["offset"], body_error)
                 continue
             yield capture
+
+
+# --- An open file (a cluster's byte range, a URL) ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """What ``_iter_stream`` needs of a path: ``str()`` for messages, ``.name`` for records."""
+
+    label: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def iter_open_file(
+    fh,
+    label: str,
+    name: str,
+    want: Callable[[Capture], bool] = lambda capture: True,
+    max_body: int = DEFAULT_MAX_BODY,
+) -> Iterator[Capture | ReadError]:
+    """``iter_records`` of an open, seekable binary file: ``label`` is what ReadErrors call it,
+    ``name`` each capture's ``warc["filename"]``. Offsets count from the file's start."""
+    named = _Named(label, name)
+    try:
+        whole = _whole_file_gzip(fh)
+    except OSError as exc:
+        yield ReadError(label, None, exc.strerror or _reason(exc))
+        return
+    stream = gzip.GzipFile(fileobj=fh) if whole else fh
+    gzipped = not whole and fh.read(3) == _GZIP_MAGIC
+    yield from _iter_stream(stream, named, gzipped, whole, want, max_body)

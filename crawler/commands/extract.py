@@ -7,9 +7,11 @@ is in ``crawler.records`` and ``crawler.warcread``; this is option handling and 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -66,11 +68,60 @@ def summary(tally: Tally, output: str, all_pages: bool = False) -> str:
     )
 
 
+# --- --cluster: the work is in crawler.cluster; this is options and the terminal -----------
+
+
+def prepare_cluster(args: list[str], output: str, fail: Callable[[str], NoReturn]):
+    """The inputs and output of a cluster run, checked before anything is written."""
+    if importlib.util.find_spec("distributed") is None:
+        fail("--cluster needs Dask: pip install 'caci-analyst-archiver[cluster]'")
+    from crawler.cluster.output import OutputError, open_output
+    from crawler.cluster.sources import InputError, expand_inputs
+
+    try:
+        sources = expand_inputs(args)
+    except InputError as exc:
+        fail(str(exc))
+    if output != "-" and str(Path(output).resolve()) in {s.location for s in sources}:
+        fail(f"-o {output} would overwrite a WARC file being read")
+    try:
+        return sources, open_output(output)
+    except OutputError as exc:
+        fail(str(exc))
+
+
+def run_on_cluster(prepared, opts, settings, report, progress) -> Tally:
+    from crawler.cluster.client import ClusterError, extract_on_cluster
+
+    sources, output = prepared
+    try:
+        return extract_on_cluster(
+            opts.cluster,
+            sources,
+            output,
+            all_pages=opts.all_pages,
+            max_body=settings.getint("WARC_MAX_BODY_SIZE") or 200_000_000,
+            unit_bytes=settings.getint("EXTRACT_CLUSTER_UNIT_BYTES"),
+            connect_timeout=settings.getfloat("EXTRACT_CLUSTER_CONNECT_TIMEOUT"),
+            report=report,
+            progress=progress,
+            announce=report,
+        )
+    except ClusterError as exc:
+        progress.clear()
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        progress.clear()
+        print("interrupted", file=sys.stderr, flush=True)
+        sys.exit(130)
+
+
 class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self) -> str:
-        return "WARC_OR_DIR... -o FILE [-j N] [--all-pages]"
+        return "WARC_OR_DIR... -o FILE [-j N] [--all-pages] [--cluster ADDRESS]"
 
     def short_desc(self) -> str:
         return "Extract article records again from WARC files (ours or any archive's)"
@@ -95,6 +146,12 @@ class Command(ScrapyCommand):
             action="store_true",
             help="a record for every HTML page, not only articles",
         )
+        parser.add_argument(
+            "--cluster",
+            metavar="ADDRESS",
+            help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786); "
+            "inputs may then be URLs, and -o DIR/ writes part files",
+        )
 
     def process_options(self, args: list[str], opts) -> None:
         super().process_options(args, opts)
@@ -112,6 +169,10 @@ class Command(ScrapyCommand):
             self.jobs = 0
         if self.jobs < 1:
             fail(f"-j needs a positive number of worker processes, got {opts.jobs!r}")
+        if opts.cluster:  # --- the cluster's inputs and output: crawler.cluster ---
+            self.output_name = opts.output
+            self.cluster = prepare_cluster(args, opts.output, fail)
+            return
         try:
             self.paths = find_warc_files(args)
         except FileNotFoundError as exc:
@@ -137,6 +198,11 @@ class Command(ScrapyCommand):
             progress.clear()
             print(line, file=sys.stderr, flush=True)
 
+        if opts.cluster:
+            tally = run_on_cluster(self.cluster, opts, self.settings, report, progress)
+            progress.clear()
+            print(summary(tally, self.output_name, opts.all_pages), file=sys.stderr, flush=True)
+            return
         try:
             tally = extract_files(
                 self.paths,
