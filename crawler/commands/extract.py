@@ -7,7 +7,6 @@ is in ``crawler.records`` and ``crawler.warcread``; this is option handling and 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import time
@@ -73,7 +72,9 @@ def summary(tally: Tally, output: str, all_pages: bool = False) -> str:
 
 def prepare_cluster(args: list[str], output: str, fail: Callable[[str], NoReturn]):
     """The inputs and output of a cluster run, checked before anything is written."""
-    if importlib.util.find_spec("distributed") is None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
         fail("--cluster needs Dask: pip install 'caci-analyst-archiver[cluster]'")
     from crawler.cluster.output import OutputError, open_output
     from crawler.cluster.sources import InputError, expand_inputs
