@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,70 @@ def test_without_dask_cluster_says_so(inputs, tmp_path):
         "error: --cluster needs Dask: pip install 'caci-analyst-archiver[cluster]'"
     ]
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def pages_warc(folder: Path, urls: list[str]) -> Path:
+    from crawler.warc import Exchange, WarcWriter
+
+    date = datetime(2024, 5, 1, tzinfo=UTC)
+    with WarcWriter(folder, prefix="pages") as writer:
+        for n, url in enumerate(urls):
+            body = (
+                f"<html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
+                + f"<p>Paragraph {n} of a page read on the cluster, with enough words.</p>" * 20
+                + "</article></body></html>"
+            ).encode()
+            headers = [(b"Content-Type", b"text/html; charset=utf-8")]
+            headers.append((b"Content-Length", b"%d" % len(body)))
+            writer.write_exchange(
+                Exchange(url, date, "GET", "/", [], "HTTP/1.1", 200, headers, body)
+            )
+    (path,) = folder.glob("*.warc.gz")
+    return path
+
+
+def test_a_record_that_kills_every_worker_is_reported_and_the_run_goes_on(tmp_path):
+    urls = [f"http://example.org/page-{n}.html" for n in range(12)]
+    urls[7] = "http://example.org/kill-the-worker.html"
+    warc = pages_warc(tmp_path / "in", urls)
+    local_out = tmp_path / "local.jsonl"
+    proc = extract(warc, "--all-pages", "-o", local_out)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    env = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    poison = str(Path(__file__).with_name("cluster_poison.py"))
+    with DaskCluster(tmp_path / "dask", workers=2, nanny=True, env=env, preload=[poison]) as c:
+        out = tmp_path / "cluster.jsonl"
+        ours = extract(warc, "--all-pages", "-o", out, cluster=c.address)
+    assert ours.returncode == 0, ours.stderr.decode()[-3000:]
+    expected = [line for line in lines_of(local_out) if b"kill-the-worker" not in line]
+    assert lines_of(out) == expected and len(expected) == 11
+    skipped, summary = stderr_lines(ours)
+    offset = next(json.loads(x)["warc"]["offset"] for x in lines_of(local_out) if b"kill-" in x)
+    assert skipped.startswith(f"{warc}: offset {offset}: skipped: its extraction killed")
+    assert " 11 pages written " in summary and summary.endswith("; 1 errors")
+
+
+def lines_of(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def test_scheduler_gone_mid_run_one_line_and_nothing_written(inputs, tmp_path):
+    with DaskCluster(tmp_path / "dask", workers=1) as doomed:
+        out = tmp_path / "out" / "gone.jsonl"
+        cmd = [
+            str(BIN / "scrapy"), "extract", inputs["big"], "--all-pages", "-o", out,
+            "--cluster", doomed.address, *UNIT, "-s", "EXTRACT_CLUSTER_CONNECT_TIMEOUT=3",
+        ]  # fmt: skip
+        proc = subprocess.Popen(list(map(str, cmd)), cwd=ROOT, stderr=subprocess.PIPE)
+        with doomed.client() as client:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                if any(client.processing().values()):
+                    break
+                time.sleep(0.05)
+        doomed.scheduler.send_signal(signal.SIGKILL)
+        _, err = proc.communicate(timeout=300)
+    lines = [line for line in err.decode().splitlines() if "Dask dashboard" not in line]
+    assert proc.returncode == 1, err.decode()[-3000:]
+    assert len(lines) == 1 and lines[0].startswith("error: lost the Dask scheduler at "), lines
+    assert os.listdir(tmp_path / "out") == []

@@ -13,6 +13,7 @@ reported like a damaged record.
 from __future__ import annotations
 
 import contextlib
+import logging
 import urllib.request
 import uuid
 from collections import deque
@@ -50,6 +51,7 @@ class _Job:
     future: object = None
     result: UnitResult | None = None
     counted: bool = False
+    lone: bool = False  # one record, already tried again on its own once
 
 
 @dataclass
@@ -185,10 +187,17 @@ class ClusterRun:
                 self.progress(self.live)
 
     def _split(self, slot: _Slot, job: _Job, exc: BaseException) -> None:
-        """A unit that killed its workers: again, record by record; a lone record that does
-        it again is lost, and reported like a damaged record."""
+        """A unit that killed its workers: again, record by record. A record is tried on its
+        own twice (a record that only shared a dying worker with the guilty one may have been
+        unlucky once); one that kills its workers again is lost, and reported like a damaged
+        record."""
         at = slot.jobs.index(job)
         pieces = [q for p in job.unit.pieces for q in self._record_pieces(p)]
+        if len(pieces) <= 1 and not job.lone:
+            again = self._submit(job.unit, f"{job.unit.index}-{job.unit.pieces[0].start}-again")
+            again.lone = True
+            slot.jobs[at] = again
+            return
         if len(pieces) <= 1:
             piece = job.unit.pieces[0]
             where = f"offset {piece.start}: " if piece.end is not None else ""
@@ -298,6 +307,11 @@ def extract_on_cluster(
     ``output`` is committed (renamed into place) only when every unit is written; on any
     failure it is aborted and ClusterError (or the original exception) raised.
     """
+    # Dask logs its own retries and reconnections on stderr; what they come to (a record
+    # reported, one `error:` line) is said here, once
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] == "distributed":  # dask's config sets levels per module
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         client = connect(address, connect_timeout)
         try:
