@@ -111,10 +111,11 @@ class ClusterRun:
         future = self.scans.get(source.location)
         try:
             return future.result() if future is not None else None
-        except Exception as exc:
-            if _is_killed_worker(exc):
-                return None  # the file is read as one piece; its records are split if need be
-            raise
+        except Exception:
+            # unreadable, or it killed its workers: the file is one piece, which reports what
+            # is wrong with it as the local run does (and is split into records if need be)
+            self._check_scheduler()
+            return None
 
     # --- the run ---
 
@@ -318,6 +319,8 @@ def extract_on_cluster(
             link = dashboard_link(client)
             if link:
                 announce(f"extract: Dask dashboard at {link}")
+            if not client.nthreads():
+                announce(f"extract: waiting for Dask workers to join {address}")
             check_workers(client)
             run = ClusterRun(
                 client,
@@ -336,11 +339,11 @@ def extract_on_cluster(
                 client.close(timeout=5)
     except BaseException as exc:
         output.abort()
-        if isinstance(exc, ClusterError | KeyboardInterrupt):
+        if isinstance(exc, ClusterError | KeyboardInterrupt | SystemExit):
             raise
         if isinstance(exc, OSError | TimeoutError) or _is_comm_error(exc):
             raise ClusterError(f"lost the Dask scheduler at {address}: {exc!r}") from None
-        raise
+        raise ClusterError(f"the cluster run failed: {exc!r}") from None
 
 
 def _is_comm_error(exc: BaseException) -> bool:
