@@ -46,6 +46,10 @@ def files(replica_crawl, tmp_path_factory) -> dict:
     # a member cut short in the middle of the file, then the rest of the file
     cut = starts[len(starts) // 2]
     (folder / "damaged.warc.gz").write_bytes(data[: cut + 300] + data[cut:])
+    plain = scan_record_starts(str(folder / "plain.warc"))
+    at = plain[len(plain) // 2]
+    # bytes inserted into a record: its Content-Length no longer ends it
+    (folder / "damaged.warc").write_bytes(raw[: at + 900] + b"inserted " * 40 + raw[at + 900 :])
     return {"gz": warc, "index": crawl / "indexes" / "index.cdxj", "folder": folder}
 
 
@@ -114,7 +118,9 @@ def test_small_files_are_batched(files):
     assert all(p.end is None for p in unit.pieces)
 
 
-@pytest.mark.parametrize("name", ["gz", "plain.warc", "whole.warc.gz", "damaged.warc.gz"])
+@pytest.mark.parametrize(
+    "name", ["gz", "plain.warc", "whole.warc.gz", "damaged.warc.gz", "damaged.warc"]
+)
 @pytest.mark.parametrize("all_pages", [False, True])
 def test_units_together_are_the_local_run(files, name, all_pages):
     path = files["gz"] if name == "gz" else files["folder"] / name
@@ -131,8 +137,8 @@ def test_units_together_are_the_local_run(files, name, all_pages):
             setattr(total, field, getattr(total, field) + getattr(r.tally, field))
     for field in ("records", "articles", "revisit", "truncated", "not_article", "errors"):
         assert getattr(total, field) == getattr(tally, field), field
-    if name == "damaged.warc.gz":
-        assert tally.errors == 1 and len(units) > 3
+    if name.startswith("damaged"):
+        assert tally.errors >= 1 and len(units) > 3
 
 
 def test_piece_splits_into_its_records(files):

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from warcio.utils import BUFF_SIZE
+
 from crawler.cluster.sources import Source, open_source
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -243,8 +245,14 @@ def check_starts(source: Source, starts: Iterable[int]) -> bool:
 def _edges(starts: list[int], size: int, unit_bytes: int) -> list[int]:
     edges = [0]
     for start in starts[1:]:
-        # no sliver of a last piece: it would cost a task for a few records
-        if start - edges[-1] >= unit_bytes and size - start >= unit_bytes // 4:
+        # no sliver of a last piece: it would cost a task for a few records; and no cut at a
+        # block boundary of warcio's reads, where its reading of the whole file goes another
+        # way (a member that ends there is not followed into the next by the same path)
+        if (
+            start - edges[-1] >= unit_bytes
+            and size - start >= unit_bytes // 4
+            and start % BUFF_SIZE
+        ):
             edges.append(start)
     return [*edges, size]
 

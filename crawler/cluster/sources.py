@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from warcio.utils import BUFF_SIZE
+
 from crawler.warcread import WARC_SUFFIXES, find_warc_files
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -159,7 +161,13 @@ class Window(io.RawIOBase):
         return self.pos
 
     def readinto(self, buffer) -> int:
-        want = min(len(buffer), self.end - self.start - self.pos)
+        # Reads end where reads of the whole file from its start end (warcio reads blocks of
+        # BUFF_SIZE): a reader is fed the very same chunks as over the whole file, so even a
+        # damaged gzip member (where what zlib gives before its error depends on the chunk)
+        # reads the same in a window as in the whole file.
+        here = self.start + self.pos
+        to_block = BUFF_SIZE - here % BUFF_SIZE
+        want = min(len(buffer), self.end - here, to_block)
         if want <= 0:
             return 0
         self.fh.seek(self.start + self.pos)
