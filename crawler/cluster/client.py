@@ -134,11 +134,11 @@ class ClusterRun:
                     pure=False,
                 )
         units = make_units(self.sources, self._starts_of, self.unit_bytes)
-        threads = sum(self.client.nthreads().values()) or 1
-        window = max(4, 3 * threads)
         pending: deque[_Slot] = deque()
         exhausted = False
         while True:
+            # a few units per worker thread in flight, however many workers have joined
+            window = max(4, 3 * sum(self.client.nthreads().values()))
             while not exhausted and len(pending) < window:
                 unit = next(units, None)
                 if unit is None:

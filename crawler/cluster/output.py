@@ -156,4 +156,11 @@ class PartFiles:
 
 
 def open_output(output: str) -> SingleFile | PartFiles:
-    return PartFiles(output) if wants_parts(output) else SingleFile(output)
+    if wants_parts(output):
+        return PartFiles(output)
+    if "://" in output:
+        raise OutputError(
+            f"-o {output}: one file is written on this machine; to a URL, part files are "
+            "(end it with /)"
+        )
+    return SingleFile(output)
