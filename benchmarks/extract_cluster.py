@@ -55,6 +55,9 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+BALANCE: list[float] = []  # per two-worker run: the smaller worker's share of the workers' CPU
+
+
 def run(args: list[str], out: Path, others: list[int] = ()) -> tuple[float, float, int, str]:
     """``scrapy extract ARGS -o OUT --all-pages``: wall seconds, CPU seconds (the command, its
     worker processes, and the ``others``: the cluster's scheduler and workers), pages written,
@@ -63,13 +66,16 @@ def run(args: list[str], out: Path, others: list[int] = ()) -> tuple[float, floa
         out.unlink()
     cmd = [sys.executable, "-m", "scrapy", "extract", "--all-pages", *args, "-o", str(out)]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cluster = sum(_cpu_of(pid) for pid in others)
+    each = [_cpu_of(pid) for pid in others]
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-    cpu += sum(_cpu_of(pid) for pid in others) - cluster
+    each = [_cpu_of(pid) - before for pid, before in zip(others, each, strict=True)]
+    cpu += sum(each)
+    if len(others) == 3:  # scheduler and two workers
+        BALANCE.append(min(each[1:]) / max(sum(each[1:]), 1e-9))
     if done.returncode != 0:
         raise SystemExit(f"scrapy extract failed ({done.returncode}): {done.stderr[-2000:]}")
     pages = out.read_bytes().count(b"\n")
@@ -195,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             "CPU seconds per page, cluster with 2 workers (command, scheduler, workers) / "
             "local -j 2 (command and its workers): the overhead whatever else runs",
         )
+    )
+    print(
+        f"  with two workers, the one that did less did {100 * statistics.median(BALANCE):.0f}% "
+        "of the workers' CPU work (50% is an even split: on two free cores, half the time)"
     )
     print(
         f"  the machine: two CPU-bound processes got {statistics.median(capacity):.2f}x the "
