@@ -149,3 +149,26 @@ def test_piece_splits_into_its_records(files):
         zip(starts[2:6], starts[3:7], strict=False)
     )
     assert Piece(source).split() == [Piece(source)]  # a file sent whole: found by a scan
+
+
+def test_part_files_to_a_url_folder_are_the_single_file(files, tmp_path):
+    pytest.importorskip("fsspec")
+    from crawler.cluster.output import OutputError, open_output
+
+    sources = expand_inputs([str(files["gz"])])
+    target = tmp_path / "parts"
+    out = open_output(f"file://{target}/")
+    assert not target.exists()  # a hidden temporary folder until the end
+    for unit in make_units(sources, lambda s: starts_for(s, 100_000), 100_000):
+        out.add(unit, run_unit(unit, False, 200_000_000, out.parts_dir))
+    out.commit(Tally(), {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]
+    single = io.BytesIO()
+    extract_files([files["gz"]], single)
+    parts = sorted(target.glob("part-*.jsonl"))
+    assert len(parts) > 3 and b"".join(p.read_bytes() for p in parts) == single.getvalue()
+    with pytest.raises(OutputError, match="not empty"):
+        open_output(f"{target}/")
+    aborted = open_output(str(tmp_path / "one.jsonl"))
+    aborted.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]

@@ -154,6 +154,7 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_a_record(inputs, cluster, loc
 
 
 def test_inputs_read_over_http(inputs, cluster, local, tmp_path):
+    pytest.importorskip("aiohttp")  # fsspec's HTTP file system; part of the cluster extra
     site = inputs["folder"]
     os.symlink(inputs["crawl_warc"], site / "crawl")
     with StaticServer(site) as server:
