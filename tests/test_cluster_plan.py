@@ -172,3 +172,17 @@ def test_part_files_to_a_url_folder_are_the_single_file(files, tmp_path):
     aborted = open_output(str(tmp_path / "one.jsonl"))
     aborted.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parts"]
+
+
+def test_cluster_modules_import_neither_scrapy_nor_dask():
+    import subprocess
+
+    from tests.helpers import BIN, ROOT
+
+    code = (
+        "import sys, crawler.cluster.plan, crawler.cluster.sources, crawler.cluster.work, "
+        "crawler.cluster.output, crawler.cluster.client; "
+        "sys.exit(bool({m.split('.')[0] for m in sys.modules} & {'scrapy', 'distributed'}))"
+    )
+    proc = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, capture_output=True)
+    assert proc.returncode == 0, proc.stderr

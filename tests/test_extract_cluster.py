@@ -264,3 +264,26 @@ def test_scheduler_gone_mid_run_one_line_and_nothing_written(inputs, tmp_path):
     assert proc.returncode == 1, err.decode()[-3000:]
     assert len(lines) == 1 and lines[0].startswith("error: lost the Dask scheduler at "), lines
     assert os.listdir(tmp_path / "out") == []
+
+
+def test_progress_is_fed_from_the_cluster(inputs, cluster, local, tmp_path):
+    from crawler.cluster.client import extract_on_cluster
+    from crawler.cluster.output import open_output
+    from crawler.cluster.sources import expand_inputs
+
+    seen = []
+    tally = extract_on_cluster(
+        cluster.address,
+        expand_inputs([str(inputs["crawl_warc"]), str(inputs["big"])]),
+        open_output(str(tmp_path / "p.jsonl")),
+        all_pages=False,
+        max_body=200_000_000,
+        unit_bytes=150_000,
+        connect_timeout=10,
+        report=lambda line: None,
+        progress=lambda t: seen.append((t.records, t.articles)),
+        announce=lambda line: None,
+    )
+    assert len(seen) > 5  # a line per unit done, not one at the end
+    assert seen == sorted(seen) and seen[-1] == (tally.records, tally.articles)
+    assert (tmp_path / "p.jsonl").read_bytes() == local["articles"][0]
