@@ -130,7 +130,8 @@ def _gzip_member_starts(fh) -> list[int] | None:
                 if not buf:
                     return starts  # cut short inside this member
         if not _WARC_HEAD.match(head):
-            return starts if len(starts) > 1 else None
+            # not WARC (ARC, or junk): no cut here; the reader reads on into it
+            return starts[:-1] if len(starts) > 1 else None
         if len(starts) == 1 and _holds_more_than_one_record(head, total):
             return None  # one gzip stream around many records: it cannot be cut
 
