@@ -183,6 +183,12 @@ def test_unreachable_scheduler_one_line_and_nothing_written(inputs, tmp_path):
     (line,) = stderr_lines(proc)
     assert line.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert os.listdir(tmp_path) == []
+    # an address that is none: a usage error, before anything is tried
+    proc = extract(inputs["crawl_warc"], "-o", out, cluster="scheduler-without-port")
+    assert proc.returncode == 2
+    (line,) = stderr_lines(proc)
+    assert line.startswith("error: --cluster scheduler-without-port: missing port")
+    assert os.listdir(tmp_path) == []
 
 
 def test_without_dask_cluster_says_so(inputs, tmp_path):

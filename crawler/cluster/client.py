@@ -250,6 +250,20 @@ def _is_killed_worker(exc: BaseException | None) -> bool:
     return isinstance(exc, KilledWorker)
 
 
+def address_problem(address: str) -> str | None:
+    """What is wrong with a scheduler address, before any connection is tried."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        protocol, location = parse_address(address)
+        if protocol in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def connect(address: str, timeout: float):
     """A Dask client of the scheduler at ``address``; ClusterError when there is none."""
     from distributed import Client

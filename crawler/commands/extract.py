@@ -70,15 +70,18 @@ def summary(tally: Tally, output: str, all_pages: bool = False) -> str:
 # --- --cluster: the work is in crawler.cluster; this is options and the terminal -----------
 
 
-def prepare_cluster(args: list[str], output: str, fail: Callable[[str], NoReturn]):
+def prepare_cluster(args: list[str], output: str, cluster: str, fail: Callable[[str], NoReturn]):
     """The inputs and output of a cluster run, checked before anything is written."""
     try:
         import distributed  # noqa: F401
     except ImportError:
         fail("--cluster needs Dask: pip install 'caci-analyst-archiver[cluster]'")
+    from crawler.cluster.client import address_problem
     from crawler.cluster.output import OutputError, open_output
     from crawler.cluster.sources import InputError, expand_inputs
 
+    if problem := address_problem(cluster):
+        fail(f"--cluster {cluster}: {problem} (give tcp://HOST:PORT)")
     try:
         sources = expand_inputs(args)
     except InputError as exc:
@@ -172,7 +175,7 @@ class Command(ScrapyCommand):
             fail(f"-j needs a positive number of worker processes, got {opts.jobs!r}")
         if opts.cluster:  # --- the cluster's inputs and output: crawler.cluster ---
             self.output_name = opts.output
-            self.cluster = prepare_cluster(args, opts.output, fail)
+            self.cluster = prepare_cluster(args, opts.output, opts.cluster, fail)
             return
         try:
             self.paths = find_warc_files(args)
