@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -18,6 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from crawler import __version__, signals
@@ -35,6 +37,7 @@ PRIORITIES = {
 }
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
+_UNSEEN = object()
 
 
 def cut_short(response: Response) -> str | None:
@@ -91,6 +94,7 @@ class AnalystSpider(scrapy.Spider):
         self._refresh_arg = refresh
         self.seen_urls: set[str] = set()  # every URL requested once per crawl, whatever links it
         self.seen_items: set[int] = set()  # K2 ids: one article, many paths
+        self._resolved: dict = {}  # href (or origin and href) -> canonical URL or None
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -174,13 +178,27 @@ class AnalystSpider(scrapy.Spider):
             if self.first_visit(url):
                 yield self.request_for(url, "listing", section)
 
-    def _links(self, response: Response) -> Iterable[str]:
+    def _links(self, response: Response) -> list[str]:
+        """The page's links that are on the site, canonical. Every page repeats the menus and
+        sidebars: an href that means the same on any page of the site (absolute, or from the
+        root) is resolved once per crawl."""
         if not isinstance(response, TextResponse):
-            return
-        for href in response.css("a::attr(href)").getall():
-            url = self.site.canonical(response.urljoin(href))
+            return []
+        base = get_base_url(response)
+        origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") > 2 else base
+        resolved = self._resolved
+        found = []
+        for href in response.selector.root.xpath("//a/@href"):  # lxml strings, no Selectors
+            href = href.strip()
+            key = (origin, href) if href.startswith("/") and not href.startswith("//") else href
+            url = resolved.get(key, _UNSEEN)
+            if url is _UNSEEN:
+                url = self.site.canonical(urljoin(base, href))
+                if key is not href or href.startswith(("http://", "https://")):
+                    resolved[key] = url
             if url:
-                yield url
+                found.append(url)
+        return found
 
     def _follow(
         self, response: Response, section: str | None, links: Iterable[str] | None = None
@@ -235,7 +253,7 @@ class AnalystSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/listing_pages")
-        links = list(self._links(response))
+        links = self._links(response)
         # what the listing shows, whether or not this crawl asks for it again
         listed = [self.site.item_id(u) for u in links if self.site.classify(u) is Kind.ITEM]
         response.meta["listed_items"] = listed
@@ -274,11 +292,12 @@ class AnalystSpider(scrapy.Spider):
             fetched_at=record.get("date"),
             section_hint=section,
         )
+        links = self._links(response)
         if self.follow_pdfs:
-            for url in self._links(response):
+            for url in links:
                 if self.site.classify(url) is Kind.PDF and self.first_visit(url):
                     yield self.request_for(url, "pdf", section)
-        yield from self._follow(response, section)
+        yield from self._follow(response, section, links)
 
     def parse_pdf(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/pdfs")

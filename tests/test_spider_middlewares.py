@@ -100,3 +100,30 @@ def test_a_re_crawl_walks_a_listing_only_while_it_shows_news(tmp_path):
     mw.archived_ids = set(list(listed)[1:])  # one new article: walk to the next page only
     nexts = [r for r in mw.process_spider_output(listing, output) if r.meta["kind"] == "listing"]
     assert [r.meta["listing_start"] for r in nexts] == [spider.listing_step]
+
+
+def test_the_spider_yields_each_url_once_per_crawl(tmp_path):
+    import json
+    import os
+    import subprocess
+
+    from tests.helpers import ROOT, crawl_command
+
+    counts_file = tmp_path / "yields.json"
+    with ReplicaServer() as site:
+        cmd = crawl_command(
+            site.base_url, tmp_path / "out",
+            "-s", 'SPIDER_MIDDLEWARES={"tests.yield_counter.YieldCounter": 1000}',
+            "-s", f"YIELD_COUNTER_FILE={counts_file}",
+        )  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's tests package
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        fetched = {e["path"] for e in site.log}
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    counts = json.loads(counts_file.read_text())
+    twice = {url: n for url, n in counts.items() if n > 1}
+    assert not twice, f"yielded more than once: {sorted(twice)[:5]}"
+    # so Scrapy's duplicate filter never has anything to drop, and nearly all are fetched
+    # (the rest: robots.txt refused them)
+    assert "dupefilter/filtered" not in proc.stderr
+    assert len({"/" + url.split("/", 3)[3] for url in counts} - fetched) <= 2

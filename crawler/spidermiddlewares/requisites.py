@@ -12,7 +12,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
-from crawler.requisites import css_requisites, html_requisites
+from crawler.requisites import css_requisites, tree_requisites
 from crawler.site import Kind
 
 FOLLOWED = (Kind.OTHER, Kind.PDF)  # a requisite is never a listing, article, tag or search
@@ -38,7 +38,7 @@ class Requisites:
         if "css" in content_type:
             found = css_requisites(response.text, response.url)
         elif "html" in content_type or not content_type:
-            found = html_requisites(response.text, response.url)
+            found = tree_requisites(response.selector.root, response.url)  # the page's one parse
         else:
             return
         spider = self.crawler.spider
