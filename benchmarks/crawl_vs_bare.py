@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.common import ROOT, crawl, line
+from benchmarks.common import FAST, ROOT, line, run_scrapy, settings_args
 from benchmarks.scaled_replica import ScaledReplica
 
 TARGET = 1.05
@@ -51,10 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="a setting of the full crawl (e.g. EXTRACT_ENABLED=False, to see what is left)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     settings = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(args.concurrency),
         "CONCURRENT_REQUESTS": str(max(args.concurrency, 4)),
+        **dict(item.split("=", 1) for item in args.set),
     }
     walls: dict[str, list[float]] = {"full": [], "bare": []}
     cpus: dict[str, list[float]] = {"full": [], "bare": []}
@@ -62,7 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     with ScaledReplica(args.articles) as site, tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
             site.reset()
-            run = crawl(site.base_url, Path(tmp) / f"full-{i}", settings)
+            run = run_scrapy(
+                ["crawl", "analyst", "-a", f"base_url={site.base_url}",
+                 "-s", f"OUTPUT_DIR={Path(tmp) / f'full-{i}'}",
+                 *settings_args({**FAST, **settings})]
+            )  # fmt: skip
+            if run.returncode not in (0, 10):  # 10: nothing exported, as with extraction off
+                raise SystemExit(f"the crawl failed ({run.returncode}):\n{run.stderr[-3000:]}")
             fetched = Counter(e["path"] for e in site.log)
             urls = [site.base_url.rstrip("/") + p for p, n in fetched.items() if p != "/robots.txt"]
             site.reset()
