@@ -29,6 +29,7 @@ _DROP_PARAMS = re.compile(
 
 _SECTION_RE = "|".join(re.escape(s) for s in SECTIONS)
 _LISTING = re.compile(rf"^/publications/(?P<section>{_SECTION_RE})\.html$")
+_IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|tiff?|bmp)$", re.I)
 _ITEM = re.compile(
     rf"^/(?:publications/(?P<section>{_SECTION_RE})|component/k2)/item/(?P<id>\d+)(?:-[^/]*)?\.html$"
 )
@@ -43,6 +44,9 @@ class Kind(enum.Enum):
     MAIL = "mail"
     SEARCH = "search"
     FEED = "feed"
+    HOME = "home"  # the front page
+    PAGE = "page"  # any other page of the site: Joomla articles such as "About"
+    IMAGE = "image"  # an image file, such as the full-size (_XL) copy of an item image
     OTHER = "other"
 
 
@@ -112,6 +116,16 @@ class Site:
             return Kind.ITEM
         if _LISTING.match(path) and set(query) <= {"start"} and query.get("start", "0").isdigit():
             return Kind.LISTING
+        if _IMAGE.search(path):
+            return Kind.IMAGE
+        if query:
+            return Kind.OTHER  # /?q=node/.. (Drupal), forms, views: no page of its own
+        if path == "/":
+            return Kind.HOME
+        if lower.endswith(".html") and not lower.startswith(("/component/", "/publications/")):
+            # Joomla's SEF URL of a menu entry; under /publications/ only unknown sections are
+            # left, and /component/... are routes without a menu entry
+            return Kind.PAGE
         return Kind.OTHER
 
     @staticmethod

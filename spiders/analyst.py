@@ -1,4 +1,5 @@
-"""`scrapy crawl analyst`: the section listings, their pagination, every article once, its PDFs.
+"""`scrapy crawl analyst`: the section listings, their pagination, every article once, its PDFs,
+the home page and the pages of the site's menus, and the full-size images articles link to.
 
 The spider only walks the site: what the Analyst's pages are and which of their links to
 follow. What earlier runs did (journal, re-crawls, recovery) is the crawl state middleware's
@@ -32,7 +33,15 @@ LISTING_LIMIT = 4  # items per listing page: ?start= moves in steps of it
 PRIORITIES = {
     "item": 10,  # finish the articles of a listing page before walking further
     "requisite": 5,  # a page's stylesheets and images soon after the page itself
+    "image": 5,  # likewise the full-size image an article links to
 }
+# Where a page's menus are: Joomla's menu module renders <ul class="menu"> (2.5) or
+# <ul class="nav menu"> (3.x), <ul class="mod-menu"> (4.x); templates wrap it in <nav>.
+MENU_LINKS = "nav a::attr(href), ul.menu a::attr(href), ul.mod-menu a::attr(href)"
+# What an article shows: K2's item view (div.itemView) holds its image and body; a link to an
+# image file in it is the full-size copy (the _XL.jpg K2 opens in its lightbox, or a
+# "full size" link an editor put beside an inline image).
+ITEM_LINKS = "div.itemView a::attr(href)"
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 
@@ -130,6 +139,8 @@ class AnalystSpider(scrapy.Spider):
         spider.sections = parse_sections(spider._sections_arg or settings.get("ANALYST_SECTIONS"))
         spider.refresh = parse_refresh(spider._refresh_arg or settings.get("ANALYST_REFRESH"))
         spider.follow_pdfs = settings.getbool("ANALYST_FOLLOW_PDFS")
+        spider.follow_menus = settings.getbool("ANALYST_FOLLOW_MENUS")
+        spider.follow_images = settings.getbool("ANALYST_FOLLOW_FULL_IMAGES")
         spider.warc_required = settings.getbool("WARC_ENABLED")  # JSON only for what is archived
         spider.max_listing_start = settings.getint("ANALYST_MAX_LISTING_PAGES") * LISTING_LIMIT
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
@@ -173,14 +184,32 @@ class AnalystSpider(scrapy.Spider):
             url = self.site.listing_url(section)
             if self.first_visit(url):
                 yield self.request_for(url, "listing", section)
+        if self.follow_menus and self.first_visit(self.site.base_url):
+            yield self.request_for(self.site.base_url, "page")  # where a reader comes in
 
-    def _links(self, response: Response) -> Iterable[str]:
+    def _links(self, response: Response, css: str = "a::attr(href)") -> Iterable[str]:
         if not isinstance(response, TextResponse):
             return
-        for href in response.css("a::attr(href)").getall():
+        for href in response.css(css).getall():
             url = self.site.canonical(response.urljoin(href))
             if url:
                 yield url
+
+    def _menu_pages(self, response: Response) -> Iterable[scrapy.Request]:
+        """The home page and the pages of the site's menus ("About", "Editorial Principles"),
+        once per crawl; a menu's sections, tags or searches are not pages of their own."""
+        if not self.follow_menus:
+            return
+        for url in self._links(response, MENU_LINKS):
+            if self.site.classify(url) in (Kind.HOME, Kind.PAGE) and self.first_visit(url):
+                yield self.request_for(url, "page")
+
+    def _full_images(self, response: Response, section: str | None) -> Iterable[scrapy.Request]:
+        if not self.follow_images:
+            return
+        for url in self._links(response, ITEM_LINKS):
+            if self.site.classify(url) is Kind.IMAGE and self.first_visit(url):
+                yield self.request_for(url, "image", section)
 
     def _follow(
         self, response: Response, section: str | None, links: Iterable[str] | None = None
@@ -241,6 +270,14 @@ class AnalystSpider(scrapy.Spider):
         response.meta["listed_items"] = listed
         yield from self._feeds(response, section)
         yield from self._follow(response, section, links)
+        yield from self._menu_pages(response)
+
+    def parse_page(self, response: Response, section: str | None = None):
+        """The home page or a menu page: archived as it is; the articles and menus it shows
+        are followed like any page's."""
+        self.crawler.stats.inc_value("crawl/menu_pages")
+        yield from self._follow(response, section)
+        yield from self._menu_pages(response)
 
     def parse_item(self, response: Response, section: str | None = None):
         item_id = self.site.item_id(self.site.canonical(response.url) or response.url)
@@ -279,9 +316,15 @@ class AnalystSpider(scrapy.Spider):
                 if self.site.classify(url) is Kind.PDF and self.first_visit(url):
                     yield self.request_for(url, "pdf", section)
         yield from self._follow(response, section)
+        yield from self._full_images(response, section)
+        yield from self._menu_pages(response)
 
     def parse_pdf(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/pdfs")
+        return ()
+
+    def parse_image(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("crawl/full_images")
         return ()
 
     def parse_requisite(self, response: Response, section: str | None = None):

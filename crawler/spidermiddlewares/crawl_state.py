@@ -7,7 +7,8 @@ A spider middleware, so that the spider only walks the site. It sits next to the
 - an article archived before (``refresh=new``): dropped, whatever path links it;
 - a re-crawl of a folder whose last crawl finished: a listing is walked only while it still
   shows something new, and the section feeds are read;
-- a stylesheet, image or PDF archived before: asked for conditionally (a revisit if unchanged);
+- a stylesheet, image, PDF, the home page or a menu page archived before: asked for
+  conditionally (a revisit record if unchanged), once per crawl;
 
 and it writes every request it lets through to the journal. When the crawl opens it also
 re-extracts the articles that are in the WARC files but in no JSON file (a forced stop or a
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 JOURNAL_NAME = "analyst-journal.jsonl"
 SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")  # Scrapy's in JOBDIR
+# fetched again on every crawl, but asked whether they changed (a revisit record if not):
+# files, and the home and menu pages, which are not articles (refresh=new never drops them)
+REVALIDATED = frozenset({"pdf", "requisite", "image", "page"})
 DEFAULT_FEED_GLOB = "articles-*.jsonl"  # earlier crawls' default exports, whatever -o says now
 
 
@@ -242,7 +246,7 @@ class CrawlState:
             return None
         if kind == "item" and self.refresh == "new" and meta.get("item_id") in self.archived_ids:
             return None
-        if kind in ("pdf", "requisite") and (previous := self.previous.get(url)) is not None:
+        if kind in REVALIDATED and (previous := self.previous.get(url)) is not None:
             # archived before: ask whether it changed (the WARC gets a revisit record if not)
             headers = {}
             if previous.etag:

@@ -871,6 +871,9 @@ _INLINE_IMAGES = {
     13790: ("/images/2024/07/absheron-wind-farm.jpg", "Planned offshore wind zones in the Caspian"),
 }
 
+# inline images that the editor linked to a larger copy of themselves (item id: full-size path)
+_FULL_SIZE_INLINE = {12785: "/images/stories/maps/armenia-customs-union-large.jpg"}
+
 _SUBHEADS = ("Background", "A Changing Context", "Implications", "Conclusions")
 
 
@@ -961,7 +964,8 @@ def _add_extras(spec: _Spec, blocks: list[Block], prose: _Prose) -> list[Block]:
         _insert_at(blocks, 0.5, [intro, *(Block("li", t) for t in _LIST_ITEMS)])
     if "img_caption" in ex or "figure" in ex:
         src, cap = _INLINE_IMAGES[spec.item_id]
-        _insert_at(blocks, 0.3, [Block("img", cap, src=src)])
+        full = _FULL_SIZE_INLINE.get(spec.item_id, "")
+        _insert_at(blocks, 0.3, [Block("img", cap, src=src, href=full)])
     if "issue_pdf" in ex:
         text = (
             "The full issue of the Analyst in which this report appeared, including the "
@@ -1089,9 +1093,16 @@ def all_pdf_paths() -> list[str]:
     return sorted({p for a in ARTICLES for p in a.pdfs})
 
 
+def full_size_images(article: Article) -> list[str]:
+    """The full-size images the article links to: K2's _XL copy of its item image, and the
+    larger copies its inline images link to."""
+    paths = [k2_image_path(article.item_id, "XL")] if article.has_item_image else []
+    return paths + [b.href for b in article.body if b.kind == "img" and b.href]
+
+
 def all_image_paths() -> list[str]:
     paths = {src for a in ARTICLES for src, _ in a.images}
-    paths |= {k2_image_path(a.item_id, "XL") for a in ARTICLES if a.has_item_image}
+    paths |= {p for a in ARTICLES for p in full_size_images(a)}
     return sorted(paths)
 
 
