@@ -129,6 +129,7 @@ RULES: dict[str, Rule] = {
     "VALIDATE_DROP_INVALID": BOOL,
     "REPORT_ENABLED": BOOL,
     "REPORT_PROGRESS_INTERVAL": SECONDS,
+    "REPORT_HTML": BOOL,
     "PACKAGE_ENABLED": BOOL,
     "PACKAGE_NAME": Rule("str", check="name?"),
     "PACKAGE_TITLE": TEXT,

@@ -91,6 +91,7 @@ VALIDATE_DROP_INVALID = True  # drop (and count) records that fail the schema
 # --- Crawl report (crawler.extensions.report) ----------------------------------------------
 REPORT_ENABLED = True  # print a summary at the end of the crawl
 REPORT_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)
+REPORT_HTML = True  # also write OUTPUT_DIR/reports/crawl-TIME.html, for a browser
 
 # --- Components -----------------------------------------------------------------------------
 EXTENSIONS = {

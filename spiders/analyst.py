@@ -195,6 +195,22 @@ class AnalystSpider(scrapy.Spider):
             if url:
                 yield url
 
+    def _listed(self, response: Response) -> dict[int, dict]:
+        """The items a listing page shows: id -> its URL and title (the first link text,
+        K2's h3.catItemTitle, comes before "Read more...")."""
+        listed: dict[int, dict] = {}
+        if not isinstance(response, TextResponse):
+            return listed
+        for a in response.css("a[href]"):
+            url = self.site.canonical(response.urljoin(a.attrib["href"]))
+            if not url or self.site.classify(url) is not Kind.ITEM:
+                continue
+            entry = listed.setdefault(self.site.item_id(url), {"url": url, "title": None})
+            text = " ".join(" ".join(a.css("::text").getall()).split())
+            if text and entry["title"] is None and not text.lower().startswith("read more"):
+                entry["title"] = text
+        return listed
+
     def _menu_pages(self, response: Response) -> Iterable[scrapy.Request]:
         """The home page and the pages of the site's menus ("About", "Editorial Principles"),
         once per crawl; a menu's sections, tags or searches are not pages of their own."""
@@ -265,9 +281,9 @@ class AnalystSpider(scrapy.Spider):
     def parse_listing(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/listing_pages")
         links = list(self._links(response))
-        # what the listing shows, whether or not this crawl asks for it again
-        listed = [self.site.item_id(u) for u in links if self.site.classify(u) is Kind.ITEM]
-        response.meta["listed_items"] = listed
+        # what the listing shows, whether or not this crawl asks for it again: for re-crawls
+        # (where to stop) and for the report's "did we get everything?"
+        response.meta["listed_items"] = self._listed(response)
         yield from self._feeds(response, section)
         yield from self._follow(response, section, links)
         yield from self._menu_pages(response)
