@@ -208,17 +208,20 @@ def _events(entries: Sequence[dict], empty: str) -> str:
 
 def _files(summary: dict, warc_files: Sequence[str]) -> str:
     rows = [["WARC file", f"<code>{esc(f)}</code>"] for f in warc_files]
+    n = summary.get("warc_files", 0)
     if summary.get("warc_dir"):
         rows.append(
             [
                 "WARC folder",
-                f"<code>{esc(summary['warc_dir'])}</code> ({summary.get('warc_files', 0)} files "
-                f"written, {summary.get('warc_bytes', 0):,} bytes)",
+                f"<code>{esc(summary['warc_dir'])}</code> ({n} WARC "
+                f"{'file' if n == 1 else 'files'} written, {summary.get('warc_bytes', 0):,} bytes)",
             ]
         )
     rows += [["Articles JSON", f"<code>{esc(f)}</code>"] for f in summary.get("json") or ()]
     if summary.get("wacz"):
         rows.append(["WACZ package", f"<code>{esc(summary['wacz'])}</code>"])
+    if summary.get("index"):
+        rows.append(["CDXJ index", f"<code>{esc(summary['index'])}</code>"])
     if summary.get("report"):
         rows.append(["JSON report", f"<code>{esc(summary['report'])}</code>"])
     if not rows:

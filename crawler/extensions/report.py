@@ -141,6 +141,7 @@ class CrawlReport:
             "warc_bytes": stats.get("warc/bytes_written", 0),
             "json": self.feeds,
             "wacz": stats.get("package/wacz"),
+            "index": stats.get("package/index"),
             "package_error": stats.get("package/error"),
             "completeness": self.completeness,
         }
