@@ -148,3 +148,37 @@ def test_one_collection_replays_old_and_new_articles(crawls, tmp_path):
                 assert resp.status == 200 and resp.read(), url
     finally:
         server.stop()
+
+
+def test_second_crawl_revalidates_the_home_and_menu_pages_once(crawls):
+    menu = ("/", "/about.html", "/editorial/editorial-principles.html")
+    asked = [e for e in crawls["second_log"] if e["path"] in menu]
+    assert sorted(e["path"] for e in asked) == sorted(menu), "each once, and not as an article"
+    for entry in asked:
+        headers = {k.lower() for k, _ in entry["request_headers"]}
+        assert "if-modified-since" in headers, entry["path"]  # asked whether it changed
+    kinds = {}
+    for t, h, _ in records(crawls["out"], crawls["second_warcs"]):
+        if t in ("response", "revisit"):
+            kinds.setdefault(h["WARC-Target-URI"].split("/", 3)[-1], []).append(t)
+    assert kinds["about.html"] == ["revisit"]  # unchanged: no second copy
+    assert kinds[""] == ["response"]  # the home page shows the new articles
+
+
+def test_second_crawl_report_counts_the_whole_site_it_did_not_walk_again(crawls):
+    import json
+
+    reports = sorted((crawls["out"] / "reports").glob("crawl-*.json"))
+    assert len(reports) == 3
+    second = json.loads(reports[1].read_text("utf-8"))["completeness"]
+    added, before = len(crawls["added"]), len(crawls["original_ids"])
+    assert second["totals"] == {
+        "listed": before + 1 + added,  # the deleted item is listed too
+        "archived": before + added,
+        "archived_now": added,
+        "archived_before": before,
+        "missing": 1,
+    }
+    assert sum(s["listed_in_earlier_crawls_only"] for s in second["sections"]) > 0
+    (missing,) = second["missing"]
+    assert missing["item_id"] == 12199 and "HTTP 404" in missing["reason"]
