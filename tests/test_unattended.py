@@ -241,6 +241,18 @@ def test_host_going_down_mid_crawl_is_status_9(tmp_path):
     report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
     assert report["outcome"]["exit_status"] == 9
     assert any(f.get("retryable") for f in report["failures"])
+    missing = report["completeness"]["missing"]
+    assert missing and any(m["retryable"] for m in missing), "listed items it could not get"
+
+    # the host is back: the same command gets every listed item, the deleted one aside
+    with ReplicaServer(port=site.port) as back:
+        again = run_crawl(back.base_url, tmp_path)
+    assert again.returncode == REPLICA_EXIT, again.stderr[-3000:]
+    assert set(ids(tmp_path)) == {r["item_id"] for r in expected_records(back.base_url)}
+    reports = sorted((tmp_path / "reports").glob("*.json"))
+    result = json.loads(reports[-1].read_text())["completeness"]
+    assert [m["item_id"] for m in result["missing"]] == [12199]
+    assert result["totals"]["listed"] == 61
 
 
 def test_the_demo_runs_twice(tmp_path):
