@@ -151,7 +151,8 @@ def test_one_collection_replays_old_and_new_articles(crawls, tmp_path):
 
 
 def test_second_crawl_revalidates_the_home_and_menu_pages_once(crawls):
-    menu = ("/", "/about.html", "/editorial/editorial-principles.html")
+    from tests.replica.content import MENU_PAGE_PATHS as menu
+
     asked = [e for e in crawls["second_log"] if e["path"] in menu]
     assert sorted(e["path"] for e in asked) == sorted(menu), "each once, and not as an article"
     for entry in asked:

@@ -1210,8 +1210,21 @@ MENU_ENTRIES = (
     "Field Reports",
     "News Digest",
     "Feature Articles",
+    "Editorial",
     "Editorial principles",
+    "Submission guidelines",
+    "Topics",
+    "Energy",
+    "Conflict settlement",
     "About",
+    "Silk Road Studies",
+)
+# The menu's pages of their own (the others are section listings, tag listings, other hosts).
+MENU_PAGE_PATHS = (
+    "/",
+    "/editorial/editorial-principles.html",
+    "/editorial/submission-guidelines.html",
+    "/about.html",
 )
 
 ABOUT_PARAGRAPH = (
@@ -1231,7 +1244,7 @@ HITS_PATTERN = r"\bRead \d+ times\b"
 def expected_boilerplate() -> list[str]:
     """Concrete strings that must never appear in an extracted article text.
 
-    Menu entries that are ordinary words ("Home", "About", "Publications") are left out:
+    Menu entries that are ordinary words ("Home", "About", "Energy"...) are left out:
     as substrings they would match real prose. See HITS_PATTERN for "Read N times".
     """
     strings = [
@@ -1249,7 +1262,9 @@ def expected_boilerplate() -> list[str]:
         "Last modified on",
         "back to top",
     ]
-    strings += [m for m in MENU_ENTRIES if m not in ("Home", "About", "Publications")]
+    words = ("Home", "About", "Publications", "Editorial", "Topics", "Energy",
+             "Conflict settlement", "Silk Road Studies")  # fmt: skip
+    strings += [m for m in MENU_ENTRIES if m not in words]
     strings += [title for _, _, title, _ in STAFF_PUBLICATIONS]
     for a in ARTICLES:
         strings.extend(a.byline)

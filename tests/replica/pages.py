@@ -170,10 +170,29 @@ def _menu(active_section: str | None) -> str:
 			{sub}
 			</ul>
 		</li>
-		<li class="item-108">
-			<a href="/editorial/editorial-principles.html">Editorial principles</a>
+		<li class="item-107 deeper parent"><span class="nav-header ">Editorial</span>
+			<ul class="nav-child unstyled small">
+			<li class="item-108">
+				<a href="/editorial/editorial-principles.html">Editorial principles</a>
+			</li>
+			<li class="item-111">
+				<a href="/editorial/submission-guidelines.html">Submission guidelines</a>
+			</li>
+			</ul>
+		</li>
+		<li class="item-112 deeper parent"><span class="nav-header ">Topics</span>
+			<ul class="nav-child unstyled small">
+			<li class="item-113"><a href="/component/k2/itemlist/tag/energy.html">Energy</a></li>
+			<li class="item-114">
+				<a href="/component/k2/itemlist/tag/conflict%20settlement.html">
+					Conflict settlement</a>
+			</li>
+			</ul>
 		</li>
 		<li class="item-109"><a href="/about.html">About</a></li>
+		<li class="item-115">
+			<a href="https://www.silkroadstudies.org/" target="_blank">Silk Road Studies</a>
+		</li>
 		</ul>
 	</div>
 </nav>
@@ -848,6 +867,12 @@ EDITORIAL_PARAGRAPHS = (
     "clearly between reporting and opinion. Sources are cited where appropriate.",
     "The views expressed in the Analyst are those of the authors and do not necessarily "
     "reflect those of the Institute or its partners.",
+)
+
+SUBMISSION_PARAGRAPHS = (
+    "The Analyst welcomes submissions of analytical articles of 1,100 to 1,500 words and field "
+    "reports of 700 to 1,000 words on current events in Central Asia and the Caucasus.",
+    "Submissions should be sent to the editors with a short biography of the author.",
 )
 
 ABOUT_PARAGRAPHS = (
