@@ -3,7 +3,11 @@
 Pure code (no Scrapy). The site is Joomla with K2 and search-engine-friendly URLs:
 sections at ``/publications/<section>.html`` paginated with ``?start=N``, items at
 ``/publications/<section>/item/<id>-<alias>.html``, and many other routes (tags, print views,
-mail forms, searches, date archives) that repeat the same items endlessly.
+mail forms, searches, date archives) that repeat the same items endlessly. Besides those, the
+home page (``/``), ordinary Joomla pages such as ``/editorial/editorial-principles.html``
+(what the site's menus link), and image files (K2 keeps each item image in several sizes,
+``/media/k2/items/cache/<md5>_XL.jpg`` the largest) are told apart, so that the spider can
+decide which of them a reader's view of the publication needs.
 """
 
 from __future__ import annotations
