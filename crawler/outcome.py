@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 
 class Exit(enum.IntEnum):
-    OK = 0  # finished: everything the site lists is archived (or nothing was new)
+    OK = 0  # finished: every item the site lists is archived (or nothing was new)
     ERROR = 1  # an unexpected error in the crawler itself (a bug: please report it)
     BAD_INPUT = 2  # bad arguments or settings, found before anything was written
     OUTPUT_FAILED = 3  # WARC, JSON or report could not be written (disk full, unwritable)
+    ITEMS_MISSING = 4  # finished, but items the site lists are not archived (the report names them)
     PAGES_FAILED = 9  # finished, but pages failed after every retry: run again later
     NOTHING_ARCHIVED = 10  # finished, and not one article is archived, now or before
     INTERRUPTED = 11  # stopped early (Ctrl-C, SIGTERM, a limit): run the same command
@@ -54,11 +55,21 @@ def crawl_outcome(stats: dict, reason: str | None) -> Outcome:
         return Outcome(
             Exit.NOTHING_ARCHIVED, "finished, but no article was archived (see the failures)"
         )
+    done = "finished"
     if not now:
         since = stats.get("recrawl/last_crawl")
         when = f" since {since[:19].replace('T', ' ')} UTC" if since else ""
-        return Outcome(Exit.OK, f"finished: nothing new{when}")
-    return Outcome(Exit.OK, "finished")
+        done = f"finished: nothing new{when}"
+    missing = stats.get("completeness/missing", 0)
+    if missing:
+        listed = stats.get("completeness/listed", 0)
+        return Outcome(
+            Exit.ITEMS_MISSING,
+            f"{done}, but {missing} of the {listed} items the site lists "
+            f"{'is' if missing == 1 else 'are'} not in the archive (the report names each, "
+            f"with the reason)",
+        )
+    return Outcome(Exit.OK, done)
 
 
 def output_errors(stats: dict) -> list[str]:

@@ -70,6 +70,8 @@ RULES: dict[str, Rule] = {
     "ANALYST_BASE_URL": Rule("str", check="url?"),  # empty: -a base_url must say it
     "ANALYST_SECTIONS": TEXT,  # checked against the section names by the spider's preflight
     "ANALYST_FOLLOW_PDFS": BOOL,
+    "ANALYST_FOLLOW_MENUS": BOOL,
+    "ANALYST_FOLLOW_FULL_IMAGES": BOOL,
     "ANALYST_MAX_LISTING_PAGES": COUNT,
     "ANALYST_REFRESH": Rule("choice", choices=("new", "all")),
     "ANALYST_PREFLIGHT_TIMEOUT": Rule("float", 0.1, 600),
@@ -129,6 +131,7 @@ RULES: dict[str, Rule] = {
     "VALIDATE_DROP_INVALID": BOOL,
     "REPORT_ENABLED": BOOL,
     "REPORT_PROGRESS_INTERVAL": SECONDS,
+    "REPORT_HTML": BOOL,
     "PACKAGE_ENABLED": BOOL,
     "PACKAGE_NAME": Rule("str", check="name?"),
     "PACKAGE_TITLE": TEXT,

@@ -9,6 +9,8 @@ COMMANDS_MODULE = "crawler.commands"  # our `crawl` (preflight, exit codes) and 
 ANALYST_BASE_URL = "https://www.cacianalyst.org/"  # canonical site; `-a base_url=` crawls a mirror
 ANALYST_SECTIONS = ""  # comma-separated section slugs to crawl; empty means all four
 ANALYST_FOLLOW_PDFS = True  # also archive the PDFs that articles link to
+ANALYST_FOLLOW_MENUS = True  # also archive the home page and the pages of the site's menus
+ANALYST_FOLLOW_FULL_IMAGES = True  # also archive the full-size images that articles link to
 ANALYST_MAX_LISTING_PAGES = 5000  # per section: a bound against pagination traps
 ANALYST_REFRESH = "new"  # re-crawl into an archive: "new" articles only, or "all" (corrections)
 ANALYST_PREFLIGHT_TIMEOUT = 10.0  # seconds to wait for the base URL's host to accept a connection
@@ -89,6 +91,7 @@ VALIDATE_DROP_INVALID = True  # drop (and count) records that fail the schema
 # --- Crawl report (crawler.extensions.report) ----------------------------------------------
 REPORT_ENABLED = True  # print a summary at the end of the crawl
 REPORT_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)
+REPORT_HTML = True  # also write OUTPUT_DIR/reports/crawl-TIME.html, for a browser
 
 # --- Components -----------------------------------------------------------------------------
 EXTENSIONS = {

@@ -8,3 +8,6 @@ Failures and skips are facts the spider finds while walking; the crawl state mid
 page_failed = object()
 # a page not fetched by decision (robots.txt, an off-site redirect): request, reason, extra
 page_skipped = object()
+# what the listings show against what the archive holds, once the spider closed:
+# result (crawler.state.completeness.Completeness.result())
+completeness_measured = object()

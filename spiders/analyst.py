@@ -1,4 +1,5 @@
-"""`scrapy crawl analyst`: the section listings, their pagination, every article once, its PDFs.
+"""`scrapy crawl analyst`: the section listings, their pagination, every article once, its PDFs,
+the home page and the pages of the site's menus, and the full-size images articles link to.
 
 The spider only walks the site: what the Analyst's pages are and which of their links to
 follow. What earlier runs did (journal, re-crawls, recovery) is the crawl state middleware's
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
+from parsel.csstranslator import HTMLTranslator
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
@@ -31,10 +33,26 @@ from crawler.site import SECTIONS, Kind, Site
 use_bundled_public_suffix_list()
 
 LISTING_LIMIT = 4  # items per listing page: ?start= moves in steps of it
+
+
+def _xpath(css: str) -> str:
+    """A CSS selector as the XPath lxml runs directly (no Selector object per link)."""
+    return HTMLTranslator().css_to_xpath(css)
+
+
 PRIORITIES = {
     "item": 10,  # finish the articles of a listing page before walking further
     "requisite": 5,  # a page's stylesheets and images soon after the page itself
+    "image": 5,  # likewise the full-size image an article links to
 }
+# Where a page's menus are: Joomla's menu module renders <ul class="menu"> (2.5) or
+# <ul class="nav menu"> (3.x), <ul class="mod-menu"> (4.x); templates wrap it in <nav>.
+MENU_LINKS = _xpath("nav a::attr(href), ul.menu a::attr(href), ul.mod-menu a::attr(href)")
+# What an article shows: K2's item view (div.itemView) holds its image and body; a link to an
+# image file in it is the full-size copy (the _XL.jpg K2 opens in its lightbox, or a
+# "full size" link an editor put beside an inline image).
+ITEM_LINKS = _xpath("div.itemView a::attr(href)")
+ALL_LINKS = "//a/@href"
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 _UNSEEN = object()
@@ -134,6 +152,8 @@ class AnalystSpider(scrapy.Spider):
         spider.sections = parse_sections(spider._sections_arg or settings.get("ANALYST_SECTIONS"))
         spider.refresh = parse_refresh(spider._refresh_arg or settings.get("ANALYST_REFRESH"))
         spider.follow_pdfs = settings.getbool("ANALYST_FOLLOW_PDFS")
+        spider.follow_menus = settings.getbool("ANALYST_FOLLOW_MENUS")
+        spider.follow_images = settings.getbool("ANALYST_FOLLOW_FULL_IMAGES")
         spider.warc_required = settings.getbool("WARC_ENABLED")  # JSON only for what is archived
         spider.max_listing_start = settings.getint("ANALYST_MAX_LISTING_PAGES") * LISTING_LIMIT
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
@@ -177,8 +197,10 @@ class AnalystSpider(scrapy.Spider):
             url = self.site.listing_url(section)
             if self.first_visit(url):
                 yield self.request_for(url, "listing", section)
+        if self.follow_menus and self.first_visit(self.site.base_url):
+            yield self.request_for(self.site.base_url, "page")  # where a reader comes in
 
-    def _links(self, response: Response) -> list[str]:
+    def _links(self, response: Response, xpath: str = ALL_LINKS) -> list[str]:
         """The page's links that are on the site, canonical. Every page repeats the menus and
         sidebars: an href that means the same on any page of the site (absolute, or from the
         root) is resolved once per crawl."""
@@ -188,7 +210,7 @@ class AnalystSpider(scrapy.Spider):
         origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") > 2 else base
         resolved = self._resolved
         found = []
-        for href in response.selector.root.xpath("//a/@href"):  # lxml strings, no Selectors
+        for href in response.selector.root.xpath(xpath):  # lxml strings, no Selectors
             href = href.strip()
             key = (origin, href) if href.startswith("/") and not href.startswith("//") else href
             url = resolved.get(key, _UNSEEN)
@@ -199,6 +221,38 @@ class AnalystSpider(scrapy.Spider):
             if url:
                 found.append(url)
         return found
+
+    def _listed(self, response: Response) -> dict[int, dict]:
+        """The items a listing page shows: id -> its URL and title (the first link text,
+        K2's h3.catItemTitle, comes before "Read more...")."""
+        listed: dict[int, dict] = {}
+        if not isinstance(response, TextResponse):
+            return listed
+        for a in response.css("a[href]"):
+            url = self.site.canonical(response.urljoin(a.attrib["href"]))
+            if not url or self.site.classify(url) is not Kind.ITEM:
+                continue
+            entry = listed.setdefault(self.site.item_id(url), {"url": url, "title": None})
+            text = " ".join(" ".join(a.css("::text").getall()).split())
+            if text and entry["title"] is None and not text.lower().startswith("read more"):
+                entry["title"] = text
+        return listed
+
+    def _menu_pages(self, response: Response) -> Iterable[scrapy.Request]:
+        """The home page and the pages of the site's menus ("About", "Editorial Principles"),
+        once per crawl; a menu's sections, tags or searches are not pages of their own."""
+        if not self.follow_menus:
+            return
+        for url in self._links(response, MENU_LINKS):
+            if self.site.classify(url) in (Kind.HOME, Kind.PAGE) and self.first_visit(url):
+                yield self.request_for(url, "page")
+
+    def _full_images(self, response: Response, section: str | None) -> Iterable[scrapy.Request]:
+        if not self.follow_images:
+            return
+        for url in self._links(response, ITEM_LINKS):
+            if self.site.classify(url) is Kind.IMAGE and self.first_visit(url):
+                yield self.request_for(url, "image", section)
 
     def _follow(
         self, response: Response, section: str | None, links: Iterable[str] | None = None
@@ -254,11 +308,19 @@ class AnalystSpider(scrapy.Spider):
     def parse_listing(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/listing_pages")
         links = self._links(response)
-        # what the listing shows, whether or not this crawl asks for it again
-        listed = [self.site.item_id(u) for u in links if self.site.classify(u) is Kind.ITEM]
-        response.meta["listed_items"] = listed
+        # what the listing shows, whether or not this crawl asks for it again: for re-crawls
+        # (where to stop) and for the report's "did we get everything?"
+        response.meta["listed_items"] = self._listed(response)
         yield from self._feeds(response, section)
         yield from self._follow(response, section, links)
+        yield from self._menu_pages(response)
+
+    def parse_page(self, response: Response, section: str | None = None):
+        """The home page or a menu page: archived as it is; the articles and menus it shows
+        are followed like any page's."""
+        self.crawler.stats.inc_value("crawl/menu_pages")
+        yield from self._follow(response, section)
+        yield from self._menu_pages(response)
 
     def parse_item(self, response: Response, section: str | None = None):
         item_id = self.site.item_id(self.site.canonical(response.url) or response.url)
@@ -298,9 +360,15 @@ class AnalystSpider(scrapy.Spider):
                 if self.site.classify(url) is Kind.PDF and self.first_visit(url):
                     yield self.request_for(url, "pdf", section)
         yield from self._follow(response, section, links)
+        yield from self._full_images(response, section)
+        yield from self._menu_pages(response)
 
     def parse_pdf(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/pdfs")
+        return ()
+
+    def parse_image(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("crawl/full_images")
         return ()
 
     def parse_requisite(self, response: Response, section: str | None = None):

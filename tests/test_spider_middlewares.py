@@ -107,7 +107,7 @@ def test_the_spider_yields_each_url_once_per_crawl(tmp_path):
     import os
     import subprocess
 
-    from tests.helpers import ROOT, crawl_command
+    from tests.helpers import REPLICA_EXIT, ROOT, crawl_command
 
     counts_file = tmp_path / "yields.json"
     with ReplicaServer() as site:
@@ -119,7 +119,7 @@ def test_the_spider_yields_each_url_once_per_crawl(tmp_path):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's tests package
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         fetched = {e["path"] for e in site.log}
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == REPLICA_EXIT, proc.stderr[-2000:]
     counts = json.loads(counts_file.read_text())
     twice = {url: n for url, n in counts.items() if n > 1}
     assert not twice, f"yielded more than once: {sorted(twice)[:5]}"
@@ -127,3 +127,76 @@ def test_the_spider_yields_each_url_once_per_crawl(tmp_path):
     # (the rest: robots.txt refused them)
     assert "dupefilter/filtered" not in proc.stderr
     assert len({"/" + url.split("/", 3)[3] for url in counts} - fetched) <= 2
+
+
+def test_crawl_state_counts_listed_against_archived_and_tells_the_report(tmp_path):
+    from crawler.signals import completeness_measured, page_failed
+
+    crawler, spider = setup(tmp_path)
+    mw = CrawlState.from_crawler(crawler)
+    told = []
+    crawler.signals.connect(lambda result: told.append(result), completeness_measured, weak=False)
+    mw._read_archive(spider)
+    listing = page("/publications/field-reports.html")
+    listing.meta["section"] = "field-reports"
+    output = list(spider.parse_listing(listing, "field-reports"))
+    list(mw.process_spider_output(listing, output))
+    items = [r for r in output if isinstance(r, Request) and r.meta["kind"] == "item"]
+    first, second, *rest = items
+    mw.item_scraped(type("A", (), {"item_id": first.meta["item_id"], "url": first.url,
+                                   "warc": None, "section": "Field Reports",
+                                   "published": "2010-01-02"})())  # fmt: skip
+    crawler.signals.send_catch_log(page_failed, request=second, reason="HTTP 404")
+    mw.spider_closed(spider, "finished")
+    (result,) = told
+    (row,) = [s for s in result["sections"] if s["section"] == "field-reports"]
+    assert row["listed"] == len(listing.meta["listed_items"]) == len(items)
+    assert (row["archived"], row["missing"]) == (1, len(items) - 1)
+    reasons = {m["item_id"]: m["reason"] for m in result["missing"]}
+    assert reasons[second.meta["item_id"]] == "HTTP 404"
+    assert crawler.stats.get_value("completeness/missing") == len(items) - 1
+    assert result["by_year"] == [{"year": 2010, "section": "Field Reports", "articles": 1}]
+
+
+def test_a_re_crawl_asks_again_for_listed_items_the_last_crawl_could_not_get(tmp_path):
+    import json
+
+    from tests.replica.content import section_articles
+
+    crawler, spider = setup(tmp_path)
+    article = section_articles("news-digest")[-1]  # deep in the listing: not on page 1
+    (tmp_path / "reports").mkdir()
+    last = {
+        "finish_reason": "finished",
+        "finished": "2026-01-01T00:00:00+00:00",
+        "completeness": {
+            "listed_ids": {"news-digest": [article.item_id, 1]},
+            "missing": [
+                {
+                    "item_id": article.item_id,
+                    "url": BASE + article.path,
+                    "title": article.title,
+                    "reason": "HTTP 503",
+                    "retryable": True,
+                }
+            ],
+        },  # fmt: skip
+    }
+    (tmp_path / "reports" / "crawl-20260101T000000Z.json").write_text(json.dumps(last))
+    (tmp_path / "articles-old.jsonl").write_text('{"item_id": 1}\n')  # archived before
+
+    async def first_requests():
+        mw = CrawlState.from_crawler(crawler)
+
+        async def nothing():
+            return
+            yield
+
+        return mw, [r async for r in mw.process_start(nothing())]
+
+    import asyncio
+
+    mw, out = asyncio.run(first_requests())
+    assert [(r.url, r.meta["kind"]) for r in out] == [(BASE + article.path, "item")]
+    assert crawler.stats.get_value("completeness/asked_again") == 1
+    assert article.item_id in spider.seen_items  # never asked twice

@@ -20,7 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, ROOT, crawl_command, read_articles, run_crawl, warcio_check
+from tests.helpers import (
+    BIN,
+    REPLICA_EXIT,
+    ROOT,
+    crawl_command,
+    read_articles,
+    run_crawl,
+    warcio_check,
+)
 from tests.replica import ReplicaServer, expected_records
 from tests.replica.later import two_weeks_later
 
@@ -64,7 +72,7 @@ def site():
 def test_same_jobdir_command_after_a_finished_crawl_archives_exactly_the_new(site, tmp_path):
     job = ("-s", f"JOBDIR={tmp_path / 'job'}")
     first = run_crawl(site.base_url, tmp_path, *job)
-    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.returncode == REPLICA_EXIT, first.stderr[-2000:]
     want = {r["item_id"] for r in expected_records(site.base_url)}
     assert set(ids(tmp_path)) == want
     assert list((tmp_path / "job").glob("finished-*/analyst-journal.jsonl"))
@@ -72,7 +80,7 @@ def test_same_jobdir_command_after_a_finished_crawl_archives_exactly_the_new(sit
     # the next run, site unchanged: the listings are read again, nothing new, a success
     served = len(site.log)
     again = run_crawl(site.base_url, tmp_path, *job)
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.returncode == REPLICA_EXIT, again.stderr[-2000:]
     assert "nothing new since" in again.stderr
     assert len(site.log) - served > 1, "the listings must be fetched again"
     assert not article_fetches(site.log, served)
@@ -82,7 +90,7 @@ def test_same_jobdir_command_after_a_finished_crawl_archives_exactly_the_new(sit
         served = len(site.log)
         later = run_crawl(site.base_url, tmp_path, *job)
         new_ids = {a.item_id for a in added}
-    assert later.returncode == 0, later.stderr[-2000:]
+    assert later.returncode == REPLICA_EXIT, later.stderr[-2000:]
     got = ids(tmp_path)
     assert len(got) == len(set(got)), "an article was exported twice"
     assert set(got) == want | new_ids
@@ -106,7 +114,7 @@ def test_double_ctrl_c_then_the_same_command_exports_every_article_once(site, tm
     assert "Traceback" not in err
 
     again = run_crawl(site.base_url, tmp_path)
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.returncode == REPLICA_EXIT, again.stderr[-2000:]
     got = ids(tmp_path)
     assert len(got) == len(set(got)), "an article was exported twice"
     assert set(got) == {r["item_id"] for r in expected_records(site.base_url)}
@@ -115,7 +123,7 @@ def test_double_ctrl_c_then_the_same_command_exports_every_article_once(site, tm
 
 def test_articles_in_the_warc_but_in_no_json_are_re_extracted_not_fetched(site, tmp_path):
     first = run_crawl(site.base_url, tmp_path)
-    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.returncode == REPLICA_EXIT, first.stderr[-2000:]
     (jsonl,) = tmp_path.glob("articles-*.jsonl")
     lines = jsonl.read_text("utf-8").splitlines(keepends=True)
     lost = [json.loads(line) for line in lines[:3]]
@@ -123,7 +131,7 @@ def test_articles_in_the_warc_but_in_no_json_are_re_extracted_not_fetched(site, 
 
     served = len(site.log)
     again = run_crawl(site.base_url, tmp_path)
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.returncode == REPLICA_EXIT, again.stderr[-2000:]
     assert "Re-extracted:      3 " in again.stderr
     fetched = "".join(article_fetches(site.log, served))
     assert all(f"/item/{a['item_id']}-" not in fetched for a in lost), "fetched again"
@@ -192,7 +200,7 @@ def test_a_failing_warc_write_stops_the_crawl_with_status_3(site, tmp_path):
 
 def test_json_lines_on_stdout_and_nothing_else(site, tmp_path):
     proc = run_crawl(site.base_url, tmp_path, "-o", "-:jsonl", "-s", "LOG_LEVEL=INFO")
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == REPLICA_EXIT, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     records = [json.loads(line) for line in lines]  # every line is JSON
     assert {r["item_id"] for r in records} == {
@@ -213,7 +221,7 @@ def test_ctrl_c_once_is_status_11_and_the_same_command_continues(site, tmp_path)
     assert proc.returncode == 11, err[-2000:]
     assert "run the same command to continue" in err
     again = run_crawl(site.base_url, tmp_path)
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.returncode == REPLICA_EXIT, again.stderr[-2000:]
     got = ids(tmp_path)
     assert len(got) == len(set(got))
     assert set(got) == {r["item_id"] for r in expected_records(site.base_url)}
@@ -233,15 +241,27 @@ def test_host_going_down_mid_crawl_is_status_9(tmp_path):
     report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
     assert report["outcome"]["exit_status"] == 9
     assert any(f.get("retryable") for f in report["failures"])
+    missing = report["completeness"]["missing"]
+    assert missing and any(m["retryable"] for m in missing), "listed items it could not get"
+
+    # the host is back: the same command gets every listed item, the deleted one aside
+    with ReplicaServer(port=site.port) as back:
+        again = run_crawl(back.base_url, tmp_path)
+    assert again.returncode == REPLICA_EXIT, again.stderr[-3000:]
+    assert set(ids(tmp_path)) == {r["item_id"] for r in expected_records(back.base_url)}
+    reports = sorted((tmp_path / "reports").glob("*.json"))
+    result = json.loads(reports[-1].read_text())["completeness"]
+    assert [m["item_id"] for m in result["missing"]] == [12199]
+    assert result["totals"]["listed"] == 61
 
 
 def test_the_demo_runs_twice(tmp_path):
     out = tmp_path / "demo"
     cmd = [sys.executable, "-m", "tests.replica.demo", "--output", str(out)]
     first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert first.returncode == 0, first.stdout[-3000:]
+    assert first.returncode == REPLICA_EXIT, first.stdout[-3000:]
     second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert second.returncode == 0, second.stdout[-3000:]
+    assert second.returncode == REPLICA_EXIT, second.stdout[-3000:]
     assert "nothing new since" in second.stdout
     (wacz,) = out.glob("*.wacz")
     with zipfile.ZipFile(wacz) as z:
@@ -263,7 +283,7 @@ def test_caci_archiver_runs_from_any_folder(site, tmp_path):
          "-s", "AUTOTHROTTLE_ENABLED=False"],
         cwd=home, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert crawl.returncode == REPLICA_EXIT, crawl.stderr[-3000:]
     assert (home / "output" / "warc").is_dir()  # OUTPUT_DIR is relative to where it runs
     assert list((home / "output").glob("*.wacz"))
     extract = subprocess.run(

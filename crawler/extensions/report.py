@@ -1,4 +1,5 @@
-"""The end-of-crawl report: a short human summary on stderr and a JSON report on disk.
+"""The end-of-crawl report: a short human summary on stderr, a JSON report and an HTML report
+(``crawler.report_html``, for a librarian's browser) on disk.
 
 stderr, like Scrapy's log, so that ``-o -:jsonl`` leaves nothing but JSON Lines on stdout.
 It runs last on ``engine_stopped`` (after packaging), so the summary says everything the crawl
@@ -20,6 +21,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from crawler import signals as crawl_signals
 from crawler.outcome import crawl_outcome
+from crawler.report_html import render_report
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +35,13 @@ def _size(n: int) -> str:
 
 
 class CrawlReport:
-    def __init__(self, crawler, output_dir: Path, stream=None, interval: float = 0):
+    def __init__(
+        self, crawler, output_dir: Path, stream=None, interval: float = 0, html: bool = True
+    ):
         self.crawler = crawler
         self.output_dir = output_dir
+        self.html = html
+        self.completeness: dict | None = None
         self.interval = interval
         self.task = None
         self._last = (time.monotonic(), 0)
@@ -54,10 +60,12 @@ class CrawlReport:
             crawler,
             Path(crawler.settings.get("OUTPUT_DIR") or "."),
             interval=crawler.settings.getfloat("REPORT_PROGRESS_INTERVAL"),
+            html=crawler.settings.getbool("REPORT_HTML"),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.page_failed, signal=crawl_signals.page_failed)
         crawler.signals.connect(ext.page_skipped, signal=crawl_signals.page_skipped)
+        crawler.signals.connect(ext.measured, signal=crawl_signals.completeness_measured)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -74,6 +82,9 @@ class CrawlReport:
 
     def page_skipped(self, request, reason: str, extra: dict | None = None) -> None:
         self.skipped.append({"url": request.url, "reason": reason, **(extra or {})})
+
+    def measured(self, result: dict) -> None:
+        self.completeness = result
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
         url = getattr(item, "url", None) or (response.url if response is not None else "?")
@@ -130,14 +141,17 @@ class CrawlReport:
             "warc_bytes": stats.get("warc/bytes_written", 0),
             "json": self.feeds,
             "wacz": stats.get("package/wacz"),
+            "index": stats.get("package/index"),
             "package_error": stats.get("package/error"),
+            "completeness": self.completeness,
         }
         self._write_json(stats)
+        self._write_html(start)
         self._print()
 
     def _write_json(self, stats: dict) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = self.output_dir / "reports" / f"crawl-{stamp}.json"
+        self.stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = self.output_dir / "reports" / f"crawl-{self.stamp}.json"
         outcome = crawl_outcome(stats, self.reason)
         self.summary["outcome"] = {"exit_status": int(outcome.code), "message": outcome.message}
         try:
@@ -150,6 +164,48 @@ class CrawlReport:
             self.crawler.stats.set_value("report/write_failed", message)
             outcome = crawl_outcome(self.crawler.stats.get_stats(), self.reason)
         self.outcome = outcome
+
+    def _files_written(self, start) -> list[str]:
+        """WARC files this crawl wrote to (their names: the count is in the summary)."""
+        folder = Path(self.summary["warc_dir"] or self.output_dir / "warc")
+        since = start.timestamp() - 1 if start else 0
+        try:
+            return sorted(str(p) for p in folder.glob("*.warc.gz") if p.stat().st_mtime >= since)
+        except OSError:
+            return []
+
+    def _write_html(self, start) -> None:
+        if not self.html:
+            return
+        path = self.output_dir / "reports" / f"crawl-{self.stamp}.html"
+        page = render_report(self.summary, warc_files=self._files_written(start))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page, encoding="utf-8")
+            self.summary["report_html"] = str(path)
+        except OSError as exc:
+            message = f"could not write the HTML report {path}: {exc.strerror or exc}"
+            logger.error(message)
+            self.crawler.stats.set_value("report/write_failed", message)
+            self.outcome = crawl_outcome(self.crawler.stats.get_stats(), self.reason)
+
+    def _print_completeness(self, lines: list[str]) -> None:
+        result = self.summary.get("completeness")
+        if not result or not result["sections"]:
+            return
+        lines.append("  Did we get everything? (items the listings show / archived, now + before)")
+        for row in result["sections"]:
+            lines.append(
+                f"    {row['name']:<20} {row['listed']:>6} listed {row['archived']:>6} archived "
+                f"({row['archived_now']} now + {row['archived_before']} before), "
+                f"{row['missing']} missing"
+            )
+        missing = result["missing"]
+        for m in missing[:20]:
+            title = f' "{m["title"]}"' if m.get("title") else ""
+            lines.append(f"    missing {m['item_id']}{title}: {m['reason']} ({m['url']})")
+        if len(missing) > 20:
+            lines.append(f"    ... and {len(missing) - 20} more missing (see the report)")
 
     def _print(self) -> None:
         s = self.summary
@@ -172,6 +228,7 @@ class CrawlReport:
             f"  Pages fetched:     {s['pages_fetched']} "
             f"({s['exchanges_archived']} exchanges in WARC)"
         )
+        self._print_completeness(lines)
         lines.append(f"  Failures:          {len(s['failures'])}")
         lines += [f"    {f['reason']}: {f['url']}" for f in s["failures"][:20]]
         if len(s["failures"]) > 20:
@@ -196,4 +253,6 @@ class CrawlReport:
             lines.append(f"  Package failed:    {s['package_error']} (run `scrapy package`)")
         if s.get("report"):
             lines.append(f"  Report:            {s['report']}")
+        if s.get("report_html"):
+            lines.append(f"  Report (browser):  {s['report_html']}")
         print("\n".join(lines), file=self.stream, flush=True)

@@ -6,10 +6,14 @@ A spider middleware, so that the spider only walks the site. It sits next to the
 - handled by the run this one resumes (JOBDIR journal): dropped;
 - an article archived before (``refresh=new``): dropped, whatever path links it;
 - a re-crawl of a folder whose last crawl finished: a listing is walked only while it still
-  shows something new, and the section feeds are read;
-- a stylesheet, image or PDF archived before: asked for conditionally (a revisit if unchanged);
+  shows something new, and the section feeds are read; what the last crawl's listings showed
+  but it could not archive is asked for again;
+- a stylesheet, image, PDF, the home page or a menu page archived before: asked for
+  conditionally (a revisit record if unchanged), once per crawl;
 
-and it writes every request it lets through to the journal. When the crawl opens it also
+and it writes every request it lets through to the journal. It also keeps count of what the
+site's listings show against what the folder's archive holds (``crawler.state.completeness``)
+and tells the report when the spider closes. When the crawl opens it also
 re-extracts the articles that are in the WARC files but in no JSON file (a forced stop or a
 crash lost their export), from their records, without fetching them again.
 
@@ -32,8 +36,9 @@ from scrapy.exceptions import NotConfigured
 
 from crawler import signals as crawl_signals
 from crawler.items import ArticleCapture
-from crawler.site import Site
-from crawler.state.journal import Journal, exported_ids, repair_jsonl
+from crawler.site import SECTIONS, Site
+from crawler.state.completeness import Completeness
+from crawler.state.journal import Journal, exported_index, repair_jsonl
 from crawler.state.previous import PreviousCaptures
 from crawler.state.recover import capture_from_warc, feed_files
 
@@ -41,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 JOURNAL_NAME = "analyst-journal.jsonl"
 SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")  # Scrapy's in JOBDIR
+# fetched again on every crawl, but asked whether they changed (a revisit record if not):
+# files, and the home and menu pages, which are not articles (refresh=new never drops them)
+REVALIDATED = frozenset({"pdf", "requisite", "image", "page"})
 DEFAULT_FEED_GLOB = "articles-*.jsonl"  # earlier crawls' default exports, whatever -o says now
 
 
@@ -82,6 +90,7 @@ class CrawlState:
         self.incremental = False
         self.refresh = "new"
         self.spider = None
+        self.completeness: Completeness | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -103,8 +112,8 @@ class CrawlState:
         crawler.signals.connect(mw.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(mw.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(mw.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(mw.page_done, signal=crawl_signals.page_failed)
-        crawler.signals.connect(mw.page_done, signal=crawl_signals.page_skipped)
+        crawler.signals.connect(mw.page_failed, signal=crawl_signals.page_failed)
+        crawler.signals.connect(mw.page_skipped, signal=crawl_signals.page_skipped)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
@@ -124,6 +133,7 @@ class CrawlState:
         self.journal = journal
 
     def spider_closed(self, spider, reason) -> None:
+        self._measure(reason == "finished")
         if self.journal is None:
             return
         if reason == "finished":
@@ -139,16 +149,66 @@ class CrawlState:
             self.journal.fetched(meta.get("journal_url") or request_or_response.url)
 
     def item_scraped(self, item, response=None, spider=None) -> None:
-        if self.journal is not None and isinstance(getattr(item, "item_id", None), int):
+        item_id = getattr(item, "item_id", None)
+        if not isinstance(item_id, int):
+            return
+        if self.completeness is not None:
+            self.completeness.archived(item_id, getattr(item, "section", None),
+                                       getattr(item, "published", None))  # fmt: skip
+        if self.journal is not None:
             requested = response.meta.get("journal_url", item.url) if response else item.url
-            self.journal.archived(item.item_id, requested, item.url, item.warc)
+            self.journal.archived(item_id, requested, item.url, item.warc)
 
     def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        item_id = getattr(item, "item_id", None)
+        if self.completeness is not None and isinstance(item_id, int):
+            self.completeness.not_archived(item_id, f"not exported: {exception}")
         if response is not None:
             self._done(response)
 
-    def page_done(self, request, **kwargs) -> None:
+    def page_failed(self, request, reason: str, retryable: bool = False, **kwargs) -> None:
+        item_id = request.meta.get("item_id")
+        if self.completeness is not None and isinstance(item_id, int):
+            self.completeness.not_archived(item_id, reason, retryable)
         self._done(request)
+
+    def page_skipped(self, request, reason: str, **kwargs) -> None:
+        item_id = request.meta.get("item_id")
+        if self.completeness is not None and isinstance(item_id, int):
+            self.completeness.not_archived(item_id, f"not fetched: {reason}")
+        self._done(request)
+
+    # --- did we get everything? -----------------------------------------------------------
+
+    def _measure(self, finished: bool) -> None:
+        if self.completeness is None:
+            return  # closed before it opened (an error at start): nothing to say
+        result = self.completeness.result(finished)
+        totals = result["totals"]
+        self.stats.set_value("completeness/listed", totals["listed"])
+        self.stats.set_value("completeness/archived", totals["archived"])
+        self.stats.set_value("completeness/missing", totals["missing"])
+        retryable = sum(1 for m in result["missing"] if m["retryable"])
+        self.stats.set_value("completeness/missing_retryable", retryable)
+        self.crawler.signals.send_catch_log(crawl_signals.completeness_measured, result=result)
+
+    def _ask_again(self, spider) -> Iterable[Request]:
+        """Items the last crawl's listings showed but it could not archive, on listing pages a
+        re-crawl may not walk again: asked for directly."""
+        count = 0
+        for entry in self.completeness.missing_from_earlier():
+            url = self.site.canonical(entry.url)
+            if url is None or self.site.item_id(url) != entry.item_id:
+                continue
+            url = self.site.in_section(url, entry.section)
+            if entry.item_id in spider.seen_items or not spider.first_visit(url):
+                continue
+            spider.seen_items.add(entry.item_id)
+            request = self._admit(spider.request_for(url, "item", entry.section))
+            if request is not None:
+                count += 1
+                yield request
+        self.stats.set_value("completeness/asked_again", count)
 
     def request_scheduled(self, request, spider=None) -> None:
         # Scrapy's offsite filter drops a redirect to another host here, silently (no errback)
@@ -179,7 +239,8 @@ class CrawlState:
         torn = sum(repair_jsonl(path) for path in sorted(feeds))
         if torn:
             logger.warning("dropped %d bytes of a torn last line in the JSON files", torn)
-        self.exported = exported_ids(sorted(feeds))
+        index = exported_index(sorted(feeds))
+        self.exported = set(index)
         in_warc = {self.site.item_id(u) for u in self.previous.urls()} - {None}
         self.archived_ids = self.exported | in_warc
         last = last_crawl(self.output_dir)
@@ -195,6 +256,12 @@ class CrawlState:
                 )
         if last and last.get("finished"):
             self.stats.set_value("recrawl/last_crawl", last["finished"])
+        self.completeness = Completeness(spider.sections, SECTIONS)
+        self.completeness.archived_before(self.archived_ids, index)
+        resumed = self.journal is not None and self.journal.resumed
+        if last and (self.incremental or resumed):
+            # listing pages this crawl will not walk again: what they showed last time
+            self.completeness.carry(last.get("completeness"))
         self.stats.set_value("recrawl/archived_before", len(self.archived_ids))
         self.stats.set_value("recrawl/previous_captures", len(self.previous))
         if self.previous:
@@ -242,7 +309,7 @@ class CrawlState:
             return None
         if kind == "item" and self.refresh == "new" and meta.get("item_id") in self.archived_ids:
             return None
-        if kind in ("pdf", "requisite") and (previous := self.previous.get(url)) is not None:
+        if kind in REVALIDATED and (previous := self.previous.get(url)) is not None:
             # archived before: ask whether it changed (the WARC gets a revisit record if not)
             headers = {}
             if previous.etag:
@@ -284,6 +351,9 @@ class CrawlState:
             self._done(response)
 
     def process_spider_output(self, response, result, spider=None):
+        listed = response.meta.get("listed_items")
+        if self.completeness is not None and isinstance(listed, dict):
+            self.completeness.saw_listing(response.meta.get("section"), listed)
         if self.incremental and response.meta.get("kind") == "listing":
             result = self._listing_filter(response, list(result))
         yield from self._through(response, result)
@@ -298,6 +368,9 @@ class CrawlState:
         self._read_archive(spider)
         for capture in self._unexported():
             yield capture
+        if self.incremental:
+            for request in self._ask_again(spider):
+                yield request
         if self.journal is not None and self.journal.resumed:
             for item in self._resume(spider):
                 yield item

@@ -15,7 +15,8 @@ from scrapy.http import Response, TextResponse
 from crawler.requisites import css_requisites, tree_requisites
 from crawler.site import Kind
 
-FOLLOWED = (Kind.OTHER, Kind.PDF)  # a requisite is never a listing, article, tag or search
+# a requisite is never a listing, article, menu page, tag or search
+FOLLOWED = (Kind.OTHER, Kind.PDF, Kind.IMAGE)
 
 
 class Requisites:

@@ -17,6 +17,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.state.completeness import year_of
+
 
 @dataclass
 class JournalState:
@@ -121,14 +123,21 @@ def repair_jsonl(path: Path) -> int:
 
 def exported_ids(paths) -> set[int]:
     """K2 ids of the records already in JSON Lines files (whole lines only)."""
-    ids = set()
+    return set(exported_index(paths))
+
+
+def exported_index(paths) -> dict[int, tuple[str | None, int | None]]:
+    """K2 id -> (section, year published) of the records already in JSON Lines files."""
+    index: dict[int, tuple[str | None, int | None]] = {}
     for path in paths:
         with open(path, "rb") as f:
             for raw in f:
                 if not raw.endswith(b"\n"):
                     break
                 try:
-                    ids.add(int(json.loads(raw)["item_id"]))
+                    record = json.loads(raw)
+                    item_id = int(record["item_id"])
                 except (ValueError, KeyError, TypeError):
                     continue
-    return ids
+                index[item_id] = (record.get("section"), year_of(record.get("published")))
+    return index
