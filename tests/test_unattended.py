@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -104,11 +105,17 @@ def test_same_jobdir_command_after_a_finished_crawl_archives_exactly_the_new(sit
 def test_double_ctrl_c_then_the_same_command_exports_every_article_once(site, tmp_path):
     cmd = crawl_command(site.base_url, tmp_path, "-s", "DOWNLOAD_DELAY=0.02")
     proc = start(cmd)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
     wait_for(lambda: len(article_fetches(site.log)) >= 12, proc)
     proc.send_signal(signal.SIGINT)
-    time.sleep(0.3)
+    # the second one as a person's: once the crawl says it is stopping, before it has stopped
+    wait_for(lambda: any("shutting down gracefully" in line for line in lines), proc, 60)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    proc.wait(timeout=120)
+    reader.join(timeout=30)
+    err = "".join(lines)
     assert proc.returncode == 13, err[-2000:]
     assert "run the same command to continue" in err
     assert "Traceback" not in err
