@@ -3,7 +3,8 @@
 ``ScaledReplica(n)`` is ``tests.replica.ReplicaServer`` with its section listings and item pages
 answered from ``n`` articles cloned from the 60 of the ground truth (``tests/replica/content.py``):
 clone ``i`` is article ``i % 60`` with the id ``CLONE_BASE + i`` and the alias ``<alias>-<i>``,
-same section, dates, byline, body, images and PDFs. Every other route (robots.txt, stylesheets,
+same section, dates, byline, body, images and PDFs (the full-size copy of its item image is
+named after its own id, as K2 names it, and served too). Every other route (robots.txt, stylesheets,
 images, PDFs, the 60 originals themselves) is the replica's own. So a crawl of it fetches the
 ``n`` clones, the listings that link them (four per page), and a fixed set whatever ``n``: the
 requisites, the PDFs, and the originals that article bodies link to (with their special cases,
@@ -21,7 +22,7 @@ import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.replica import pages
-from tests.replica.content import ARTICLES, SECTIONS, Article
+from tests.replica.content import ARTICLES, SECTIONS, Article, full_size_images
 from tests.replica.server import ReplicaServer, Response, item_response
 
 CLONE_BASE = 100_000  # clone ids start here, far above the site's real ids
@@ -53,6 +54,8 @@ class ScaledReplica(ReplicaServer):
             s: sorted((a for a in self.articles if a.section == s), key=lambda a: -a.item_id)
             for s in SECTIONS
         }
+        # the full-size (_XL) copy of a clone's item image is named after the clone's own id
+        self.full_size = {p for a in self.articles for p in full_size_images(a)}
         self.neighbours: dict[int, tuple[Article | None, Article | None]] = {}
         for entries in self.listings.values():
             for i, a in enumerate(entries):
@@ -76,6 +79,8 @@ class ScaledReplica(ReplicaServer):
                 return self._listing(m["sec"], query, ctx)
             if (m := _ITEM.fullmatch(path)) and int(m["id"]) in self.by_id:
                 return self._clone(self.by_id[int(m["id"])], m, ctx)
+            if path in self.full_size:
+                return Response(200, pages.JPEG_BYTES, "image/jpeg", kind="image")
         return super().route(method, raw_path, host)
 
     def _listing(self, section: str, query: dict, ctx: pages.Ctx) -> Response:

@@ -3,7 +3,11 @@
 Pure code (no Scrapy). The site is Joomla with K2 and search-engine-friendly URLs:
 sections at ``/publications/<section>.html`` paginated with ``?start=N``, items at
 ``/publications/<section>/item/<id>-<alias>.html``, and many other routes (tags, print views,
-mail forms, searches, date archives) that repeat the same items endlessly.
+mail forms, searches, date archives) that repeat the same items endlessly. Besides those, the
+home page (``/``), ordinary Joomla pages such as ``/editorial/editorial-principles.html``
+(what the site's menus link), and image files (K2 keeps each item image in several sizes,
+``/media/k2/items/cache/<md5>_XL.jpg`` the largest) are told apart, so that the spider can
+decide which of them a reader's view of the publication needs.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ _DROP_PARAMS = re.compile(
 
 _SECTION_RE = "|".join(re.escape(s) for s in SECTIONS)
 _LISTING = re.compile(rf"^/publications/(?P<section>{_SECTION_RE})\.html$")
+_IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|tiff?|bmp)$", re.I)
 _ITEM = re.compile(
     rf"^/(?:publications/(?P<section>{_SECTION_RE})|component/k2)/item/(?P<id>\d+)(?:-[^/]*)?\.html$"
 )
@@ -43,6 +48,9 @@ class Kind(enum.Enum):
     MAIL = "mail"
     SEARCH = "search"
     FEED = "feed"
+    HOME = "home"  # the front page
+    PAGE = "page"  # any other page of the site: Joomla articles such as "About"
+    IMAGE = "image"  # an image file, such as the full-size (_XL) copy of an item image
     OTHER = "other"
 
 
@@ -112,6 +120,16 @@ class Site:
             return Kind.ITEM
         if _LISTING.match(path) and set(query) <= {"start"} and query.get("start", "0").isdigit():
             return Kind.LISTING
+        if _IMAGE.search(path):
+            return Kind.IMAGE
+        if query:
+            return Kind.OTHER  # /?q=node/.. (Drupal), forms, views: no page of its own
+        if path == "/":
+            return Kind.HOME
+        if lower.endswith(".html") and not lower.startswith(("/component/", "/publications/")):
+            # Joomla's SEF URL of a menu entry; under /publications/ only unknown sections are
+            # left, and /component/... are routes without a menu entry
+            return Kind.PAGE
         return Kind.OTHER
 
     @staticmethod

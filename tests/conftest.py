@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import read_articles, run_crawl
+from tests.helpers import REPLICA_EXIT, read_articles, run_crawl
 from tests.replica import ReplicaServer
 
 
@@ -15,5 +15,5 @@ def replica_crawl(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("replica-crawl")
     with ReplicaServer() as site:
         proc = run_crawl(site.base_url, out)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == REPLICA_EXIT, proc.stderr[-3000:]
     return {"out": out, "proc": proc, "articles": read_articles(out)}

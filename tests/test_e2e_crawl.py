@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.pipelines import load_schema
 from crawler.site import Kind, Site
-from tests.helpers import read_articles, run_crawl, warcio_check
+from tests.helpers import REPLICA_EXIT, read_articles, run_crawl, warcio_check
 from tests.replica import ReplicaServer, expected_boilerplate, expected_records
 
 WARCINFO_FIELDS = (
@@ -76,9 +76,9 @@ def crawl(tmp_path_factory):
 
 def test_crawl_succeeds_with_a_summary(crawl):
     proc = crawl["proc"]
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Articles archived: " in proc.stdout
-    assert "WARC files:" in proc.stdout and "Articles JSON:" in proc.stdout
+    assert proc.returncode == REPLICA_EXIT, proc.stderr[-3000:]
+    assert "Articles archived: " in proc.stderr and not proc.stdout
+    assert "WARC files:" in proc.stderr and "Articles JSON:" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(crawl["jsonl"]) == 1
     progress = [line for line in proc.stderr.splitlines() if "progress: " in line]
@@ -330,3 +330,85 @@ def test_page_requisites_are_archived_once(crawl):
         assert targets.count(base + path) == 1, path
     item_images = {i["url"] for a in crawl["articles"] for i in a["images"]}
     assert item_images and item_images <= set(targets)
+
+
+# --- the whole publication, and "did we get everything?" -----------------------------------
+
+
+def served_count(crawl, path: str) -> int:
+    return sum(1 for e in crawl["server_log"] if e["path"] == path)
+
+
+def archived_count(crawl, path: str) -> int:
+    url = crawl["base"].rstrip("/") + path
+    return sum(
+        1
+        for rec in crawl["records"]
+        if rec["type"] == "response" and rec["headers"]["WARC-Target-URI"] == url
+    )
+
+
+def test_home_and_menu_pages_are_archived_once(crawl):
+    from tests.replica.content import MENU_PAGE_PATHS
+
+    for path in MENU_PAGE_PATHS:
+        assert served_count(crawl, path) == 1, path
+        assert archived_count(crawl, path) == 1, path
+    # the menu's other entries are the section listings; nothing else of the site's routes
+    assert served_count(crawl, "/index.php") == 0
+    never = ("tag", "search", "date", "user", "print", "mailto", "newsletter")
+    assert not [e["path"] for e in crawl["server_log"] if e["kind"] in never]
+
+
+def test_full_size_images_articles_link_to_are_archived_once(crawl):
+    from tests.replica.content import ARTICLES, full_size_images
+
+    linked = [p for a in ARTICLES for p in full_size_images(a)]
+    assert len(linked) > 20 and any("_XL.jpg" in p for p in linked)
+    assert any(not p.endswith("_XL.jpg") for p in linked)  # an inline image's larger copy
+    for path in linked:
+        assert served_count(crawl, path) == 1, path
+        assert archived_count(crawl, path) == 1, path
+
+
+def crawl_report(out) -> dict:
+    import json
+
+    (path,) = (out / "reports").glob("crawl-*.json")
+    return json.loads(path.read_text("utf-8"))
+
+
+def test_completeness_matches_the_replicas_listings(crawl):
+    from tests.replica.content import DELETED_ITEMS, SECTIONS, section_articles, section_listing
+
+    report = crawl_report(crawl["out"])
+    result = report["completeness"]
+    rows = {row["section"]: row for row in result["sections"]}
+    assert list(rows) == list(SECTIONS)
+    for section, name in SECTIONS.items():
+        listed, articles = section_listing(section), section_articles(section)
+        gone = [d for d in DELETED_ITEMS if d.section == section]
+        assert rows[section] == {
+            "section": section, "name": name, "listed": len(listed), "archived": len(articles),
+            "archived_now": len(articles), "archived_before": 0, "missing": len(gone),
+            "listed_in_earlier_crawls_only": 0,
+        }  # fmt: skip
+        assert result["listed_ids"][section] == sorted(e.item_id for e in listed)
+    base = crawl["base"].rstrip("/")
+    assert result["missing"] == [
+        {"item_id": d.item_id, "section": d.section, "url": base + d.path, "title": d.title,
+         "reason": "HTTP 404", "retryable": False}
+        for d in DELETED_ITEMS
+    ]  # fmt: skip
+    assert report["outcome"]["exit_status"] == 4
+    stderr = crawl["proc"].stderr
+    assert "but 1 of the 61 items the site lists is not in the archive" in stderr
+    assert "Did we get everything?" in stderr
+    (gone,) = DELETED_ITEMS
+    assert f'missing {gone.item_id} "{gone.title}": HTTP 404' in stderr
+
+
+def test_html_report_beside_the_json_one(crawl):
+    (json_path,) = (crawl["out"] / "reports").glob("crawl-*.json")
+    html = json_path.with_suffix(".html")
+    assert html.is_file() and f"Report (browser):  {html}" in crawl["proc"].stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.helpers import read_articles, run_crawl, warcio_check
+from tests.helpers import REPLICA_EXIT, read_articles, run_crawl, warcio_check
 from tests.replica import ReplicaServer, expected_records
 from tests.replica.later import CORRECTED_ID, CORRECTION, two_weeks_later
 
@@ -31,7 +31,7 @@ def crawls(tmp_path_factory):
     out = tmp_path_factory.mktemp("recrawl")
     with ReplicaServer() as site:
         first = run_crawl(site.base_url, out)
-        assert first.returncode == 0, first.stderr[-2000:]
+        assert first.returncode == REPLICA_EXIT, first.stderr[-2000:]
         original_ids = {r["item_id"] for r in expected_records(site.base_url)}
         seen_jsonl = set(out.glob("articles-*.jsonl"))
         seen_warcs = set((out / "warc").glob("*.warc.gz"))
@@ -54,7 +54,7 @@ def crawls(tmp_path_factory):
 
 
 def test_second_crawl_fetches_the_new_articles_and_no_old_one(crawls):
-    assert crawls["second"].returncode == 0, crawls["second"].stderr[-2000:]
+    assert crawls["second"].returncode == REPLICA_EXIT, crawls["second"].stderr[-2000:]
     fetched_items = {
         int(e["path"].split("/item/")[1].split("-")[0])
         for e in crawls["second_log"]
@@ -109,7 +109,7 @@ def test_unchanged_files_become_revisits_of_the_original(crawls):
 
 
 def test_refresh_all_captures_the_correction(crawls):
-    assert crawls["third"].returncode == 0, crawls["third"].stderr[-2000:]
+    assert crawls["third"].returncode == REPLICA_EXIT, crawls["third"].stderr[-2000:]
     ids = {a["item_id"] for a in crawls["third_json"]}
     assert ids == crawls["original_ids"] | crawls["added"]
     corrected = next(a for a in crawls["third_json"] if a["item_id"] == CORRECTED_ID)
@@ -148,3 +148,38 @@ def test_one_collection_replays_old_and_new_articles(crawls, tmp_path):
                 assert resp.status == 200 and resp.read(), url
     finally:
         server.stop()
+
+
+def test_second_crawl_revalidates_the_home_and_menu_pages_once(crawls):
+    from tests.replica.content import MENU_PAGE_PATHS as menu
+
+    asked = [e for e in crawls["second_log"] if e["path"] in menu]
+    assert sorted(e["path"] for e in asked) == sorted(menu), "each once, and not as an article"
+    for entry in asked:
+        headers = {k.lower() for k, _ in entry["request_headers"]}
+        assert "if-modified-since" in headers, entry["path"]  # asked whether it changed
+    kinds = {}
+    for t, h, _ in records(crawls["out"], crawls["second_warcs"]):
+        if t in ("response", "revisit"):
+            kinds.setdefault(h["WARC-Target-URI"].split("/", 3)[-1], []).append(t)
+    assert kinds["about.html"] == ["revisit"]  # unchanged: no second copy
+    assert kinds[""] == ["response"]  # the home page shows the new articles
+
+
+def test_second_crawl_report_counts_the_whole_site_it_did_not_walk_again(crawls):
+    import json
+
+    reports = sorted((crawls["out"] / "reports").glob("crawl-*.json"))
+    assert len(reports) == 3
+    second = json.loads(reports[1].read_text("utf-8"))["completeness"]
+    added, before = len(crawls["added"]), len(crawls["original_ids"])
+    assert second["totals"] == {
+        "listed": before + 1 + added,  # the deleted item is listed too
+        "archived": before + added,
+        "archived_now": added,
+        "archived_before": before,
+        "missing": 1,
+    }
+    assert sum(s["listed_in_earlier_crawls_only"] for s in second["sections"]) > 0
+    (missing,) = second["missing"]
+    assert missing["item_id"] == 12199 and "HTTP 404" in missing["reason"]

@@ -27,7 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive import read_cdxj, read_pages, write_wacz
 from crawler.archive.folder import default_name, ts14
 from crawler.warc import Exchange, WarcWriter
-from tests.helpers import BIN, ROOT, run_crawl
+from tests.helpers import BIN, REPLICA_EXIT, ROOT, run_crawl
 from tests.replica import ReplicaServer
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -91,7 +91,7 @@ def test_crawl_ends_with_index_and_wacz(crawl):
     assert crawl["articles"], "the crawl archived no article"
     assert (out / "indexes" / "index.cdxj").is_file()
     assert crawl["wacz"].name == default_name("analyst", crawl["warcs"]) + ".wacz"
-    assert f"WACZ package:      {crawl['wacz']}" in proc.stdout
+    assert f"WACZ package:      {crawl['wacz']}" in proc.stderr
     assert not list(out.rglob("*.open")), "a partial file was left behind"
 
 
@@ -262,7 +262,7 @@ def test_package_command_bad_input_is_one_line(crawl, tmp_path, make, args, need
 def test_package_disabled_writes_neither(tmp_path):
     with ReplicaServer() as site:
         proc = run_crawl(site.base_url, tmp_path, "-s", "PACKAGE_ENABLED=False")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == REPLICA_EXIT, proc.stderr[-3000:]
     assert list((tmp_path / "warc").glob("*.warc.gz"))
     assert not list(tmp_path.glob("*.wacz")) and not (tmp_path / "indexes").exists()
 
@@ -272,11 +272,11 @@ def test_a_recrawl_into_the_folder_replaces_its_one_wacz(tmp_path):
     package holds every WARC file of the folder, so they resolve inside it."""
     with ReplicaServer() as site:
         first = run_crawl(site.base_url, tmp_path)
-        assert first.returncode == 0, first.stderr[-3000:]
+        assert first.returncode == REPLICA_EXIT, first.stderr[-3000:]
         (wacz,) = tmp_path.glob("*.wacz")
         pages_before = members(wacz)["pages/pages.jsonl"]
         again = run_crawl(site.base_url, tmp_path)
-        assert again.returncode in (0, 1), again.stderr[-3000:]
+        assert again.returncode in (REPLICA_EXIT, 1), again.stderr[-3000:]
     assert list(tmp_path.glob("*.wacz")) == [wacz], "a second WACZ instead of the same one"
     warcs = sorted((tmp_path / "warc").glob("*.warc.gz"))
     assert len(warcs) == 2

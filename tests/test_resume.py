@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.helpers import ROOT, crawl_command, warcio_check
+from tests.helpers import REPLICA_EXIT, ROOT, crawl_command, warcio_check
 from tests.replica import ReplicaServer, expected_records
 
 SLOW = ("-s", "DOWNLOAD_DELAY=0.03")
@@ -101,9 +101,9 @@ def test_resume_after_three_kills(site, tmp_path):
     assert kill_when(proc, rotated)
     # and to the end
     code, stdout, stderr = finish(start(site.base_url, out, "-s", "WARC_MAX_SIZE=40000"))
-    assert code == 0, stderr[-3000:]
+    assert code == REPLICA_EXIT, stderr[-3000:]
     assert "Traceback" not in stderr
-    assert "resumed:" in stdout
+    assert "resumed:" in stderr
     check_final(out, site.base_url)
 
 
@@ -111,7 +111,7 @@ def test_resume_after_ctrl_c(site, tmp_path):
     proc = start(site.base_url, tmp_path)
     assert kill_when(proc, lambda: responses_served(site) >= 30, sig=signal.SIGINT)
     code, _, stderr = finish(start(site.base_url, tmp_path))
-    assert code == 0, stderr[-3000:]
+    assert code == REPLICA_EXIT, stderr[-3000:]
     check_final(tmp_path, site.base_url)
 
 
@@ -126,15 +126,19 @@ def test_resume_survives_damaged_scrapy_queue_files(site, tmp_path):
             damaged += 1
     assert damaged
     code, _, stderr = finish(start(site.base_url, tmp_path))
-    assert code == 0, stderr[-3000:]
+    assert code == REPLICA_EXIT, stderr[-3000:]
     check_final(tmp_path, site.base_url)
 
 
-def test_a_finished_crawl_resumed_does_nothing_and_succeeds(site, tmp_path):
+def test_a_finished_journal_is_set_aside_and_the_next_run_finds_nothing_new(site, tmp_path):
     code, _, stderr = finish(start(site.base_url, tmp_path))
-    assert code == 0, stderr[-2000:]
+    assert code == REPLICA_EXIT, stderr[-2000:]
     served = responses_served(site)
     code, stdout, stderr = finish(start(site.base_url, tmp_path))
-    assert code == 0, stderr[-2000:]
-    assert responses_served(site) - served <= 1  # robots.txt at most
+    assert code == REPLICA_EXIT, stderr[-2000:]
+    assert "nothing new since" in stderr
+    assert "resuming" not in stderr  # a finished journal is never replayed
+    again = [e["path"] for e in site.log[served:]]
+    assert any(p.startswith("/publications/") and "/item/" not in p for p in again)
+    assert not [p for p in again if "/item/" in p]  # the listings, no article
     check_final(tmp_path, site.base_url)

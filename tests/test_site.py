@@ -72,7 +72,15 @@ def test_pagination_keeps_start():
         ("/publications/analytical-articles.feed", Kind.FEED),
         ("/?format=feed", Kind.FEED),
         ("/resources/pdf/issues/20031008Analyst.pdf", Kind.PDF),
-        ("/editorial/editorial-principles.html", Kind.OTHER),
+        ("/editorial/editorial-principles.html", Kind.PAGE),
+        ("/about.html", Kind.PAGE),
+        ("/", Kind.HOME),
+        ("/?q=taxonomy/term/3&page=94", Kind.OTHER),  # the Drupal site before Joomla
+        ("/index.php", Kind.OTHER),  # the home page's other address
+        ("/component/acymailing/", Kind.OTHER),
+        ("/media/k2/items/cache/0a1b2c_XL.jpg", Kind.IMAGE),
+        ("/images/stories/maps/map-large.JPG", Kind.IMAGE),
+        ("/templates/caci/css/template.css", Kind.OTHER),
         ("/publications/unknown-section.html", Kind.OTHER),
     ],
 )

@@ -10,13 +10,15 @@ from scrapy.utils.test import get_crawler
 
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
+from crawler.signals import page_failed
 from crawler.site import Kind, Site
 from spiders.analyst import AnalystSpider, parse_sections
 from tests.replica import ReplicaServer
-from tests.replica.content import COMPONENT_LINK_IDS, SAMPLE_ID
+from tests.replica.content import COMPONENT_LINK_IDS, MENU_PAGE_PATHS, SAMPLE_ID
 
 BASE = "http://127.0.0.1:8000"
 REPLICA = ReplicaServer(port=0)  # never started: only its router is used
+ARCHIVED = {"warc": {"location": {"filename": "x"}, "date": "d"}}  # as the WARC capture says
 
 
 def page(path: str, meta: dict | None = None) -> Response:
@@ -32,7 +34,14 @@ def spider(**kwargs) -> AnalystSpider:
     # the spider's own settings; not the reactor and components, nothing runs here
     settings = {k: v for k, v in project.items() if k.startswith(("ANALYST_", "WARC_"))}
     crawler = get_crawler(AnalystSpider, settings)
-    return AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
+    s = AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
+    s.failures = []
+
+    def failed(request, reason, retryable=False):
+        s.failures.append({"url": request.url, "reason": reason, "retryable": retryable})
+
+    crawler.signals.connect(failed, signal=page_failed, weak=False)
+    return s
 
 
 def requests_of(results) -> list[Request]:
@@ -49,15 +58,16 @@ def test_start_requests_are_the_section_listings():
     assert [r.url for r in reqs] == [
         f"{BASE}/publications/news-digest.html",
         f"{BASE}/publications/field-reports.html",
+        f"{BASE}/",  # the home page: where a reader comes in
     ]
+    assert reqs[-1].meta["kind"] == "page"
 
 
 def test_listing_yields_items_and_pagination_only():
     s = spider()
     reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
-    requisites = [r for r in reqs if r.callback == s.parse_requisite]
-    assert any(r.url.endswith(".css") for r in requisites)
-    reqs = [r for r in reqs if r.callback != s.parse_requisite]
+    assert {r.meta["kind"] for r in reqs} <= {"listing", "item", "feed", "page"}
+    reqs = [r for r in reqs if r.meta["kind"] not in ("feed", "page")]
     kinds = {Site.classify(r.url) for r in reqs}
     assert kinds <= {Kind.LISTING, Kind.ITEM}
     items = [r for r in reqs if Site.classify(r.url) is Kind.ITEM]
@@ -92,7 +102,7 @@ def test_component_links_are_fetched_under_their_section():
 def test_sections_limit_what_is_followed():
     s = spider(sections="field-reports")
     reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
-    pages = [r for r in reqs if r.callback != s.parse_requisite]
+    pages = [r for r in reqs if r.meta["kind"] not in ("feed", "page")]
     assert pages and all(Site.section_of(r.url) == "field-reports" for r in pages)
 
 
@@ -109,8 +119,64 @@ def test_item_page_gives_a_capture_and_its_pdfs():
     assert cap.item_id == SAMPLE_ID and cap.url == BASE + article.path
     assert cap.warc == {"filename": "x"} and cap.fetched_at == "d"
     for r in requests_of(out):
-        if r.callback != s.parse_requisite:
-            assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF)
+        assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF, Kind.PAGE, Kind.HOME)
+
+
+def test_menu_pages_are_followed_once_and_nothing_else_of_the_menu():
+    s = spider(sections="field-reports")
+    reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
+    menu = [r for r in reqs if r.meta["kind"] == "page"]
+    # the menu's own pages, never its tag listings or the other host it links
+    assert sorted(r.url for r in menu) == sorted(BASE + p for p in MENU_PAGE_PATHS)
+    # the same menu on the next page, on an article, on a menu page: nothing new
+    again = requests_of(s.parse_listing(page("/publications/field-reports.html?start=4"),
+                                        "field-reports"))  # fmt: skip
+    again += requests_of(s.parse_page(page("/about.html")))
+    assert not [r for r in again if r.meta["kind"] == "page"]
+    # a menu page's own body and sidebar lead nowhere else: no tag, search, mail or other host
+    out = requests_of(spider().parse_page(page("/editorial/editorial-principles.html")))
+    assert {Site.classify(r.url) for r in out} <= {Kind.HOME, Kind.PAGE, Kind.LISTING}
+
+
+def test_home_page_leads_to_the_newest_articles():
+    s = spider()
+    reqs = requests_of(s.parse_page(page("/")))
+    assert [r for r in reqs if r.meta["kind"] == "item"]
+    assert all(r.url.startswith(BASE) for r in reqs)
+
+
+@pytest.mark.parametrize("style", [0, 1, 2, 3])
+def test_full_size_images_articles_link_to(style):
+    from tests.replica.content import ARTICLES, full_size_images
+
+    article = next(a for a in ARTICLES if a.has_item_image and a.item_id % 4 == style)
+    s = spider()
+    out = requests_of(s.parse_item(page(article.path, ARCHIVED), article.section))
+    images = [r for r in out if r.meta["kind"] == "image"]
+    assert [r.url for r in images] == [BASE + p for p in full_size_images(article)]
+    assert all(Site.classify(r.url) is Kind.IMAGE for r in images)
+    again = requests_of(s.parse_item(page(article.path, ARCHIVED), article.section))
+    assert not again, "once per crawl"
+
+
+def test_inline_image_linked_to_its_larger_copy():
+    from tests.replica.content import ARTICLES, full_size_images
+
+    article = next(a for a in ARTICLES if not a.has_item_image and full_size_images(a))
+    out = requests_of(spider().parse_item(page(article.path, ARCHIVED), article.section))
+    assert [r.url for r in out if r.meta["kind"] == "image"] == [
+        BASE + p for p in full_size_images(article)
+    ]
+
+
+def test_switches_turn_menus_and_full_images_off():
+    from tests.replica.content import ARTICLES
+
+    article = next(a for a in ARTICLES if a.has_item_image)
+    s = spider()
+    s.follow_menus = s.follow_images = False
+    out = requests_of(s.parse_item(page(article.path, ARCHIVED), article.section))
+    assert not [r for r in out if r.meta["kind"] in ("page", "image")]
 
 
 def test_truncated_item_is_not_exported():

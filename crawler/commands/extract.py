@@ -70,7 +70,9 @@ def summary(tally: Tally, output: str, all_pages: bool = False) -> str:
 # --- --cluster: the work is in crawler.cluster; this is options and the terminal -----------
 
 
-def prepare_cluster(args: list[str], output: str, cluster: str, fail: Callable[[str], NoReturn]):
+def prepare_cluster(
+    args: list[str], output: str, cluster: str, settings, fail: Callable[[str], NoReturn]
+):
     """The inputs and output of a cluster run, checked before anything is written."""
     try:
         import distributed  # noqa: F401
@@ -79,9 +81,15 @@ def prepare_cluster(args: list[str], output: str, cluster: str, fail: Callable[[
     from crawler.cluster.client import address_problem
     from crawler.cluster.output import OutputError, open_output
     from crawler.cluster.sources import InputError, expand_inputs
+    from crawler.preflight import RULES, PreflightError, check_value
 
     if problem := address_problem(cluster):
         fail(f"--cluster {cluster}: {problem} (give tcp://HOST:PORT)")
+    try:
+        for name in ("EXTRACT_CLUSTER_UNIT_BYTES", "EXTRACT_CLUSTER_CONNECT_TIMEOUT"):
+            check_value(name, RULES[name], settings.get(name))
+    except PreflightError as exc:
+        fail(str(exc))
     try:
         sources = expand_inputs(args)
     except InputError as exc:
@@ -175,7 +183,7 @@ class Command(ScrapyCommand):
             fail(f"-j needs a positive number of worker processes, got {opts.jobs!r}")
         if opts.cluster:  # --- the cluster's inputs and output: crawler.cluster ---
             self.output_name = opts.output
-            self.cluster = prepare_cluster(args, opts.output, opts.cluster, fail)
+            self.cluster = prepare_cluster(args, opts.output, opts.cluster, self.settings, fail)
             return
         try:
             self.paths = find_warc_files(args)

@@ -16,8 +16,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.archive import PackageError, default_name, find_warcs, package_folder
-from crawler.commands.crawl import check_writable
 from crawler.errors import PreflightError
+from crawler.preflight import check_writable
 
 
 class Command(ScrapyCommand):

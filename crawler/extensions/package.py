@@ -8,7 +8,6 @@ whole WARC files and the WACZ's pages see every article.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from pathlib import Path
 
@@ -30,7 +29,6 @@ class WaczPackage:
         prefix: str,
         title: str,
         description: str,
-        stream=None,
     ):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -40,7 +38,6 @@ class WaczPackage:
         self.prefix = prefix
         self.title = title
         self.description = description
-        self.stream = stream or sys.stdout
         self.feeds: list[Path] = []
 
     @classmethod
@@ -113,9 +110,3 @@ class WaczPackage:
             "WACZ %s: %d pages, %d WARC files, %d index lines (%.1f s)",
             result.wacz.path, result.wacz.pages, len(result.warcs), result.index_lines, seconds,
         )  # fmt: skip
-        print(
-            f"  WACZ package:      {result.wacz.path} ({result.wacz.pages} pages)\n"
-            f"  CDXJ index:        {result.index} ({result.index_lines} lines)",
-            file=self.stream,
-            flush=True,
-        )

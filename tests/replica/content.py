@@ -871,6 +871,9 @@ _INLINE_IMAGES = {
     13790: ("/images/2024/07/absheron-wind-farm.jpg", "Planned offshore wind zones in the Caspian"),
 }
 
+# inline images that the editor linked to a larger copy of themselves (item id: full-size path)
+_FULL_SIZE_INLINE = {12785: "/images/stories/maps/armenia-customs-union-large.jpg"}
+
 _SUBHEADS = ("Background", "A Changing Context", "Implications", "Conclusions")
 
 
@@ -961,7 +964,8 @@ def _add_extras(spec: _Spec, blocks: list[Block], prose: _Prose) -> list[Block]:
         _insert_at(blocks, 0.5, [intro, *(Block("li", t) for t in _LIST_ITEMS)])
     if "img_caption" in ex or "figure" in ex:
         src, cap = _INLINE_IMAGES[spec.item_id]
-        _insert_at(blocks, 0.3, [Block("img", cap, src=src)])
+        full = _FULL_SIZE_INLINE.get(spec.item_id, "")
+        _insert_at(blocks, 0.3, [Block("img", cap, src=src, href=full)])
     if "issue_pdf" in ex:
         text = (
             "The full issue of the Analyst in which this report appeared, including the "
@@ -1089,9 +1093,16 @@ def all_pdf_paths() -> list[str]:
     return sorted({p for a in ARTICLES for p in a.pdfs})
 
 
+def full_size_images(article: Article) -> list[str]:
+    """The full-size images the article links to: K2's _XL copy of its item image, and the
+    larger copies its inline images link to."""
+    paths = [k2_image_path(article.item_id, "XL")] if article.has_item_image else []
+    return paths + [b.href for b in article.body if b.kind == "img" and b.href]
+
+
 def all_image_paths() -> list[str]:
     paths = {src for a in ARTICLES for src, _ in a.images}
-    paths |= {k2_image_path(a.item_id, "XL") for a in ARTICLES if a.has_item_image}
+    paths |= {p for a in ARTICLES for p in full_size_images(a)}
     return sorted(paths)
 
 
@@ -1199,8 +1210,21 @@ MENU_ENTRIES = (
     "Field Reports",
     "News Digest",
     "Feature Articles",
+    "Editorial",
     "Editorial principles",
+    "Submission guidelines",
+    "Topics",
+    "Energy",
+    "Conflict settlement",
     "About",
+    "Silk Road Studies",
+)
+# The menu's pages of their own (the others are section listings, tag listings, other hosts).
+MENU_PAGE_PATHS = (
+    "/",
+    "/editorial/editorial-principles.html",
+    "/editorial/submission-guidelines.html",
+    "/about.html",
 )
 
 ABOUT_PARAGRAPH = (
@@ -1220,7 +1244,7 @@ HITS_PATTERN = r"\bRead \d+ times\b"
 def expected_boilerplate() -> list[str]:
     """Concrete strings that must never appear in an extracted article text.
 
-    Menu entries that are ordinary words ("Home", "About", "Publications") are left out:
+    Menu entries that are ordinary words ("Home", "About", "Energy"...) are left out:
     as substrings they would match real prose. See HITS_PATTERN for "Read N times".
     """
     strings = [
@@ -1238,7 +1262,9 @@ def expected_boilerplate() -> list[str]:
         "Last modified on",
         "back to top",
     ]
-    strings += [m for m in MENU_ENTRIES if m not in ("Home", "About", "Publications")]
+    words = ("Home", "About", "Publications", "Editorial", "Topics", "Energy",
+             "Conflict settlement", "Silk Road Studies")  # fmt: skip
+    strings += [m for m in MENU_ENTRIES if m not in words]
     strings += [title for _, _, title, _ in STAFF_PUBLICATIONS]
     for a in ARTICLES:
         strings.extend(a.byline)

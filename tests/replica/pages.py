@@ -170,10 +170,29 @@ def _menu(active_section: str | None) -> str:
 			{sub}
 			</ul>
 		</li>
-		<li class="item-108">
-			<a href="/editorial/editorial-principles.html">Editorial principles</a>
+		<li class="item-107 deeper parent"><span class="nav-header ">Editorial</span>
+			<ul class="nav-child unstyled small">
+			<li class="item-108">
+				<a href="/editorial/editorial-principles.html">Editorial principles</a>
+			</li>
+			<li class="item-111">
+				<a href="/editorial/submission-guidelines.html">Submission guidelines</a>
+			</li>
+			</ul>
+		</li>
+		<li class="item-112 deeper parent"><span class="nav-header ">Topics</span>
+			<ul class="nav-child unstyled small">
+			<li class="item-113"><a href="/component/k2/itemlist/tag/energy.html">Energy</a></li>
+			<li class="item-114">
+				<a href="/component/k2/itemlist/tag/conflict%20settlement.html">
+					Conflict settlement</a>
+			</li>
+			</ul>
 		</li>
 		<li class="item-109"><a href="/about.html">About</a></li>
+		<li class="item-115">
+			<a href="https://www.silkroadstudies.org/" target="_blank">Silk Road Studies</a>
+		</li>
 		</ul>
 	</div>
 </nav>
@@ -316,11 +335,14 @@ def _inline(block: Block, ctx: Ctx) -> str:
 
 def _image_block(block: Block, article: Article) -> str:
     if article.created.year < 2016:
-        return (
-            f'<p><img class="caption" src="{attr(block.src)}" alt="{attr(block.text)}" '
+        img = (
+            f'<img class="caption" src="{attr(block.src)}" alt="{attr(block.text)}" '
             f'title="{attr(block.text)}" width="450" height="300" '
-            'style="margin: 5px; float: right;" /></p>'
+            'style="margin: 5px; float: right;" />'
         )
+        if block.href:  # the editor linked the image to a larger copy of itself
+            img = f'<a href="{attr(block.href)}" target="_blank">{img}</a>'
+        return f"<p>{img}</p>"
     return (
         f'<figure class="image"><img src="{attr(block.src)}" alt="{attr(block.text)}" '
         f'width="640" height="400" /><figcaption>{esc(block.text)}</figcaption></figure>'
@@ -434,17 +456,41 @@ def _item_metas(article: Article, ctx: Ctx) -> list[tuple[str, str, str]]:
 
 
 def _item_image_block(article: Article) -> str:
+    """K2's item image, linked to its full-size (_XL) copy. The notes give only "image,
+    caption", so the link varies: around the image (K2 2.10's data-k2-modal, or 2.6's
+    mootools modal), or a text link of its own after the caption or before the image."""
     if not article.has_item_image:
         return ""
     src, caption = article.images[0]
-    return f"""		<div class="itemImageBlock">
-			<span class="itemImage">
-				<a data-k2-modal="image" href="{k2_image_path(article.item_id, "XL")}"
-					title="Click to preview image">
-					<img src="{src}" alt="{attr(caption)}" style="width:600px; height:auto;" />
+    full = k2_image_path(article.item_id, "XL")
+    img = f'<img src="{src}" alt="{attr(caption)}" style="width:600px; height:auto;" />'
+    caption_html = f'<span class="itemImageCaption">{esc(caption)}</span>'
+    style = article.item_id % 4
+    if style == 0:
+        image = f"""<span class="itemImage">
+				<a data-k2-modal="image" href="{full}" title="Click to preview image">
+					{img}
 				</a>
 			</span>
-			<span class="itemImageCaption">{esc(caption)}</span>
+			{caption_html}"""
+    elif style == 1:
+        image = f"""<span class="itemImage">
+				<a class="modal" rel="{{handler: 'image'}}" href="{full}"
+					title="Click to preview image">{img}</a>
+			</span>
+			{caption_html}"""
+    elif style == 2:
+        link = f'<a href="{full}" target="_blank">View full size</a>'
+        image = f"""<span class="itemImage">{img}</span>
+			{caption_html}
+			<span class="itemImageFullSize">{link}</span>"""
+    else:
+        link = f'<a href="{full}" title="Click to preview image">Enlarge</a>'
+        image = f"""<span class="itemImageZoom">{link}</span>
+			<span class="itemImage">{img}</span>
+			{caption_html}"""
+    return f"""		<div class="itemImageBlock">
+			{image}
 			<div class="clr"></div>
 		</div>
 """
@@ -821,6 +867,12 @@ EDITORIAL_PARAGRAPHS = (
     "clearly between reporting and opinion. Sources are cited where appropriate.",
     "The views expressed in the Analyst are those of the authors and do not necessarily "
     "reflect those of the Institute or its partners.",
+)
+
+SUBMISSION_PARAGRAPHS = (
+    "The Analyst welcomes submissions of analytical articles of 1,100 to 1,500 words and field "
+    "reports of 700 to 1,000 words on current events in Central Asia and the Caucasus.",
+    "Submissions should be sent to the editors with a short biography of the author.",
 )
 
 ABOUT_PARAGRAPHS = (

@@ -391,6 +391,9 @@ class ReplicaServer:
         if path == "/editorial/editorial-principles.html":
             body = pages.content_article_page("Editorial Principles", pages.EDITORIAL_PARAGRAPHS)
             return self._html(body, kind="content")
+        if path == "/editorial/submission-guidelines.html":
+            body = pages.content_article_page("Submission Guidelines", pages.SUBMISSION_PARAGRAPHS)
+            return self._html(body, kind="content")
         if path == "/about.html":
             body = pages.content_article_page("About the Analyst", pages.ABOUT_PARAGRAPHS)
             return self._html(body, kind="content")

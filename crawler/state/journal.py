@@ -17,12 +17,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.state.completeness import year_of
+
 
 @dataclass
 class JournalState:
     scheduled: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # url -> kind, sec
     fetched: set[str] = field(default_factory=set)
     archived: dict[int, dict] = field(default_factory=dict)  # item id -> {"w": ..., "u": ...}
+    finished: bool = False
 
     @property
     def pending(self) -> list[tuple[str, str, str | None]]:
@@ -46,6 +49,8 @@ def load(path: Path) -> JournalState:
                 state.scheduled.setdefault(event["s"], (event.get("k", ""), event.get("x")))
             elif "f" in event:
                 state.fetched.add(event["f"])
+            elif event.get("end") == "finished":
+                state.finished = True
             elif "a" in event:
                 state.archived[int(event["a"])] = {
                     "w": event.get("w"),
@@ -96,8 +101,13 @@ class Journal:
         self.state.archived[item_id] = {"w": pointer, "u": requested, "i": url}
         self._write({"a": item_id, "u": requested, "i": url, "w": pointer})
 
+    def finish(self) -> None:
+        self.state.finished = True
+        self._write({"end": "finished"})
+
     def close(self) -> None:
-        self._file.close()
+        if not self._file.closed:
+            self._file.close()
 
 
 def repair_jsonl(path: Path) -> int:
@@ -113,14 +123,21 @@ def repair_jsonl(path: Path) -> int:
 
 def exported_ids(paths) -> set[int]:
     """K2 ids of the records already in JSON Lines files (whole lines only)."""
-    ids = set()
+    return set(exported_index(paths))
+
+
+def exported_index(paths) -> dict[int, tuple[str | None, int | None]]:
+    """K2 id -> (section, year published) of the records already in JSON Lines files."""
+    index: dict[int, tuple[str | None, int | None]] = {}
     for path in paths:
         with open(path, "rb") as f:
             for raw in f:
                 if not raw.endswith(b"\n"):
                     break
                 try:
-                    ids.add(int(json.loads(raw)["item_id"]))
+                    record = json.loads(raw)
+                    item_id = int(record["item_id"])
                 except (ValueError, KeyError, TypeError):
                     continue
-    return ids
+                index[item_id] = (record.get("section"), year_of(record.get("published")))
+    return index
