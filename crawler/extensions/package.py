@@ -108,6 +108,8 @@ class WaczPackage:
         self.stats.set_value("package/warc_files", len(result.warcs))
         self.stats.set_value("package/pages", result.wacz.pages)
         self.stats.set_value("package/pages_without_capture", len(result.pages_without_capture))
+        self.stats.set_value("package/failed_captures_unindexed", result.failed_captures_unindexed)
+        self.stats.set_value("package/page_text", result.text)
         self.stats.set_value("package/seconds", round(seconds, 3))
         logger.info(
             "WACZ %s: %d pages, %d WARC files, %d index lines (%.1f s)",
