@@ -190,8 +190,10 @@ def test_index_covers_every_response_record_but_failed_retries(crawl):
                 responses += 1
                 url = record.rec_headers["WARC-Target-URI"]
                 status = record.http_headers.get_statuscode()
-                failed = status.startswith("5") or status == "429" or bool(
-                    record.rec_headers.get_header("WARC-Truncated")
+                failed = (
+                    status.startswith("5")
+                    or status == "429"
+                    or bool(record.rec_headers.get_header("WARC-Truncated"))
                 )
                 entry = indexed.get((warc.name, it.get_record_offset()))
                 if failed and url in good:

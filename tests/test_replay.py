@@ -1,13 +1,13 @@
 """Replay, as a librarian would: the crawl's WACZ opened in pywb, read back and looked at.
 
 The replica is stopped before replay starts, so nothing can come from the live site. pywb
-(`wb-manager`, `wayback`) serves a collection on a loopback port, set up two ways: the WACZ
-unzipped into the collection folder (its ``archive/`` and ``indexes/`` are pywb's own layout,
-so pywb reads our CDXJ), and the WACZ's WARC files added with ``wb-manager add`` (pywb indexes
-them itself). Every article read back through ``id_`` (no rewriting) must give the text of
-its JSON record; one article loaded in headless Chromium through the normal rewriting replay
-must get every stylesheet and image from the archive, and leaves a screenshot in
-``test-artifacts/``.
+(`wb-manager`, `wayback`, from a virtualenv of its own) serves a collection on a loopback
+port, set up two ways: the WACZ's WARC files with the crawl's flat ``indexes/index.cdxj``
+(pywb's own layout, so pywb reads our CDXJ), and the WACZ's WARC files added with
+``wb-manager add`` (pywb indexes them itself). Every article read back through ``id_`` (no
+rewriting) must give the text of its JSON record; one article loaded in headless Chromium
+through the normal rewriting replay must get every stylesheet and image from the archive, and
+leaves a screenshot in ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,8 +29,17 @@ import pytest
 import websocket
 
 from crawler.extract.article import extract_article
-from tests.helpers import BIN, ROOT
-from tests.pywb_server import COLL, Wayback, new_collection, run, ts14, wait_until
+from tests.helpers import ROOT
+from tests.pywb_server import (
+    COLL,
+    Wayback,
+    collection_from_wacz,
+    new_collection,
+    run,
+    ts14,
+    wait_until,
+)
+from tests.tool_cache import pywb_bin
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -47,10 +55,9 @@ def crawl(replica_crawl):
 
 @pytest.fixture(scope="module")
 def pywb_unzipped(crawl, tmp_path_factory):
-    """The WACZ unzipped into the collection: pywb replays from our own CDXJ index."""
+    """The WACZ's WARC files and the crawl's flat index: pywb replays from our own CDXJ."""
     root = tmp_path_factory.mktemp("pywb") / "unzipped"
-    coll = new_collection(root)
-    run(sys.executable, "-m", "zipfile", "-e", str(crawl["wacz"]), str(coll), cwd=root)
+    coll = collection_from_wacz(root, crawl["wacz"], crawl["out"] / "indexes" / "index.cdxj")
     assert (coll / "indexes" / "index.cdxj").stat().st_size > 0
     server = Wayback(root).start()
     yield server
@@ -66,7 +73,7 @@ def pywb_added(crawl, tmp_path_factory):
     with zipfile.ZipFile(crawl["wacz"]) as zf:
         warcs = [n for n in zf.namelist() if n.startswith("archive/")]
         zf.extractall(unpacked, members=warcs)
-    run(str(BIN / "wb-manager"), "add", COLL, *(str(unpacked / n) for n in warcs), cwd=root)
+    run(str(pywb_bin() / "wb-manager"), "add", COLL, *(str(unpacked / n) for n in warcs), cwd=root)
     assert sorted(p.name for p in (coll / "archive").iterdir()) == sorted(
         Path(n).name for n in warcs
     )
