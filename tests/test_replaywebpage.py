@@ -129,16 +129,25 @@ def distinctive_word(article: dict, articles: list[dict]) -> str:
     pytest.skip(f"{article['url']} has no word of its own")
 
 
+def search_lists(cdp, found: str, not_found: str) -> bool:
+    """The results show ``found`` and not ``not_found`` (so the list is filtered, not the
+    whole page list shown before the search applies)."""
+    shown = evaluate(cdp, ALL_TEXT) or ""
+    return found in shown and not_found not in shown
+
+
 def test_search_box_finds_a_body_word(opened):
     cdp, origin, articles = opened["cdp"], opened["server"].origin, opened["articles"]
     article = max(articles, key=lambda a: a["fetched_at"])  # the last page of pages.jsonl
     word = distinctive_word(article, articles)
+    other = next(a["title"] for a in articles if a["title"] != article["title"])
+    cdp.call("Page.navigate", url="about:blank")
     cdp.call("Page.navigate", url=f"{origin}/?source={origin}/crawl.wacz#view=pages&query={word}")
     wait_for(
         cdp,
-        lambda: article["title"] in (evaluate(cdp, ALL_TEXT) or ""),
+        lambda: search_lists(cdp, article["title"], other),
         60,
-        f"searching {word!r} did not find {article['title']!r}",
+        f"searching {word!r} did not find {article['title']!r} alone",
     )
 
 
