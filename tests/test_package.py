@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import random
@@ -441,3 +442,54 @@ def test_packaging_streams_a_300_mb_warc(tmp_path):
     assert len(lines) == BIG // BODY
     growth = result["after"] - result["before"]
     assert growth < MAX_GROWTH, f"peak RSS grew by {growth / 2**20:.0f} MB while packaging"
+
+
+# -- more articles than ReplayWeb.page's 1 MiB text index holds ------------------------------
+
+
+def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
+    crawl, tmp_path, monkeypatch
+):
+    """Titles past the limit (shrunk here to a few kB): pages.jsonl carries no text, and
+    NAME-search.wacz holds the WACZ byte for byte and every page's body text."""
+    from crawler.archive import folder
+
+    out = tmp_path / "copy"
+    shutil.copytree(crawl["out"], out)
+    monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 4096)
+    dest = out / "big.wacz"
+    result = folder.package_folder(
+        out, dest, title="T", description="D", search_text_budget=1 << 20
+    )
+    assert result.text == "none"
+    lines = members(dest)["pages/pages.jsonl"].decode().splitlines()
+    assert "hasText" not in json.loads(lines[0])
+    assert all("text" not in json.loads(line) for line in lines[1:])
+    assert wacz_validate(dest).returncode == 0
+
+    search = result.search_collection
+    assert search == out / "big-search.wacz"
+    with zipfile.ZipFile(search) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        assert package["profile"] == "multi-wacz-package"
+        assert package["metadata"] == {"title": "T", "desc": "D"}
+        assert [r["path"] for r in package["resources"]] == [
+            "waczs/big.wacz", "waczs/big-text.wacz"
+        ]  # fmt: skip
+        for resource in package["resources"]:
+            info = zf.getinfo(resource["path"])
+            assert info.compress_type == zipfile.ZIP_STORED
+            with zf.open(info) as member:
+                assert sha256_stream(member) == (resource["hash"], resource["bytes"])
+        assert zf.read("waczs/big.wacz") == dest.read_bytes()
+        text_wacz = zf.read("waczs/big-text.wacz")
+    with zipfile.ZipFile(io.BytesIO(text_wacz)) as zf:
+        extra = zf.read("pages/extraPages.jsonl").decode().splitlines()
+    assert json.loads(extra[0])["hasText"] is True
+    texts = {(p["url"], p["ts"]): p["text"] for p in map(json.loads, extra[1:])}
+    assert texts == {(a["url"], a["fetched_at"]): a["text"] for a in crawl["articles"]}
+
+    # a smaller collection again: the search collection of the larger one goes
+    monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 1 << 20)
+    result = folder.package_folder(out, dest, search_text_budget=1 << 20)
+    assert result.search_collection is None and not search.exists()

@@ -17,6 +17,7 @@ from pathlib import Path
 from crawler import __version__
 
 from .cdxj import UnreadableWarc, indexer_version, read_cdxj, write_cdxj, write_zipnum
+from .collection import search_collection_path, write_search_collection
 from .inputs import (
     ArchiveFile,
     BadInput,
@@ -57,6 +58,7 @@ class PackageResult:
     left_out: list[tuple[Path, str]] = field(default_factory=list)  # refused, with --skip-bad
     failed_captures_unindexed: int = 0  # failed captures of URLs that have a good one
     text: str = "none"  # "full" | "fitted" | "none": the body text in pages.jsonl
+    search_collection: Path | None = None  # NAME-search.wacz, when pages.jsonl has no text
 
 
 def find_warcs(folder: Path) -> list[Path]:
@@ -137,6 +139,7 @@ def package_folder(
     title: str = "",
     description: str = "",
     skip_bad: bool = False,
+    search_text_budget: int = 0,
 ) -> PackageResult:
     """Index the folder's WARC/ARC files into ``indexes/index.cdxj`` and package them at
     ``dest``. Every file is read through first: a damaged or cut-short one stops everything
@@ -144,7 +147,10 @@ def package_folder(
     what was left out.
 
     Pages come from the folder's ``articles-*.jsonl`` (and ``article_files``); an article
-    whose capture is not in the index (its WARC file gone) is left out and reported.
+    whose capture is not in the index (its WARC file gone) is left out and reported. When the
+    pages are too many for ``pages.jsonl`` to carry any text within wabac.js's limit and
+    ``search_text_budget`` is set, ``NAME-search.wacz`` is written too (crawler.archive
+    .collection): the WACZ and that many bytes of body text, opened as one collection.
     """
     source = warc_dir or output_dir
     paths = find_warcs(source)
@@ -175,25 +181,24 @@ def package_folder(
         missing: list[Page] = []
         found = find_articles(output_dir, article_files)
 
-        def pages(with_text: bool) -> Iterator[Page]:
-            for page in read_pages(found, with_text=with_text):
+        def pages(report: bool, text: bool = True) -> Iterator[Page]:
+            for page in read_pages(found, with_text=text):
                 if (page.url, ts14(page.ts)) in replayable:
                     yield page
-                elif with_text:
+                elif report:
                     missing.append(page)
 
-        share = text_share(*_page_sizes(pages(False), pages(True)), MAX_TEXT_INDEX)
+        share = text_share(*_page_sizes(pages(False, False), pages(True)), MAX_TEXT_INDEX)
         texts = "none" if share is None else "full"
 
         def fitted() -> Iterator[Page]:
             nonlocal texts
-            for page in pages(True):
+            for page in pages(False):
                 text = None if share is None else fitted_text(page.text or "", share)
                 if text is not None and text != page.text:
                     texts = "fitted"
                 yield Page(page.url, page.ts, page.title, text)
 
-        missing.clear()
         result = write_wacz(
             dest,
             archives=members,
@@ -204,6 +209,18 @@ def package_folder(
             description=description,
             has_text=share is not None,
         )
+    search = None
+    if share is None and search_text_budget > 0:
+        search = write_search_collection(
+            dest,
+            _Again(lambda: pages(False, text=True)),
+            text_budget=search_text_budget,
+            software=software(),
+            title=title,
+            description=description,
+        )
+    else:
+        search_collection_path(dest).unlink(missing_ok=True)  # an older, larger crawl's
     for page in missing:
         logger.warning("article %s (%s) has no capture in the WARC files", page.url, page.ts)
     return PackageResult(
@@ -215,7 +232,19 @@ def package_folder(
         refused,
         counts.failed_left_out,
         texts,
+        search,
     )
+
+
+class _Again:
+    """An iterable that starts over each time (pages are read from the JSON files again
+    rather than held in memory: their text is most of a large collection's JSON)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __iter__(self):
+        return iter(self.make())
 
 
 def _page_sizes(bare: Iterable[Page], full: Iterable[Page]) -> tuple[list[int], list[int]]:

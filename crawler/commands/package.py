@@ -71,6 +71,7 @@ class Command(ScrapyCommand):
                 title=self.settings.get("PACKAGE_TITLE") or "",
                 description=self.settings.get("PACKAGE_DESCRIPTION") or "",
                 skip_bad=opts.skip_bad,
+                search_text_budget=self.settings.getint("PACKAGE_SEARCH_TEXT_BYTES"),
             )
         except RefusedFiles as exc:
             for path, reason in exc.refused:
@@ -83,11 +84,17 @@ class Command(ScrapyCommand):
             where = f" ({exc.filename})" if exc.filename else ""
             self.fail(f"{exc.strerror or exc}{where}")
         wacz = result.wacz
+        search = result.search_collection
         print(
             f"WACZ:       {wacz.path} ({wacz.pages} pages, {len(result.warcs)} WARC files, "
             f"{wacz.size} bytes)\n"
             f"CDXJ index: {result.index} ({result.index_lines} lines)\n"
-            f"Took {time.monotonic() - began:.1f} s",
+            + (
+                f"Search:     {search} (the WACZ with its body text, one collection)\n"
+                if search
+                else ""
+            )
+            + f"Took {time.monotonic() - began:.1f} s",
             flush=True,
         )
         for path, reason in result.left_out:

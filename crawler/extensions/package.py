@@ -30,6 +30,7 @@ class WaczPackage:
         prefix: str,
         title: str,
         description: str,
+        search_text_budget: int = 0,
         stream=None,
     ):
         self.crawler = crawler
@@ -40,6 +41,7 @@ class WaczPackage:
         self.prefix = prefix
         self.title = title
         self.description = description
+        self.search_text_budget = search_text_budget
         self.stream = stream or sys.stdout
         self.feeds: list[Path] = []
 
@@ -66,6 +68,7 @@ class WaczPackage:
             prefix=s.get("WARC_PREFIX") or "",
             title=s.get("PACKAGE_TITLE") or "",
             description=s.get("PACKAGE_DESCRIPTION") or "",
+            search_text_budget=s.getint("PACKAGE_SEARCH_TEXT_BYTES"),
         )
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
@@ -94,6 +97,7 @@ class WaczPackage:
                 article_files=self.feeds,
                 title=self.title,
                 description=self.description,
+                search_text_budget=self.search_text_budget,
             )
         except (OSError, PackageError, ValueError) as exc:
             # the WARC files are whole and stay; `scrapy package` can build this later
@@ -110,6 +114,8 @@ class WaczPackage:
         self.stats.set_value("package/pages_without_capture", len(result.pages_without_capture))
         self.stats.set_value("package/failed_captures_unindexed", result.failed_captures_unindexed)
         self.stats.set_value("package/page_text", result.text)
+        if result.search_collection:
+            self.stats.set_value("package/search_collection", str(result.search_collection))
         self.stats.set_value("package/seconds", round(seconds, 3))
         logger.info(
             "WACZ %s: %d pages, %d WARC files, %d index lines (%.1f s)",
@@ -117,7 +123,12 @@ class WaczPackage:
         )  # fmt: skip
         print(
             f"  WACZ package:      {result.wacz.path} ({result.wacz.pages} pages)\n"
-            f"  CDXJ index:        {result.index} ({result.index_lines} lines)",
+            f"  CDXJ index:        {result.index} ({result.index_lines} lines)"
+            + (
+                f"\n  Search collection: {result.search_collection}"
+                if result.search_collection
+                else ""
+            ),
             file=self.stream,
             flush=True,
         )
