@@ -28,7 +28,7 @@ def wait_until(check, timeout: float, what: str):
 def launch_chromium(tmp_path: Path) -> Iterator[CDP]:
     """A fresh headless Chromium (its own profile in ``tmp_path``) and a session on its tab."""
     profile = tmp_path / "chromium-profile"
-    profile.mkdir()
+    profile.mkdir(parents=True)
     log = open(tmp_path / "chromium.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [

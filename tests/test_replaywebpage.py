@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -25,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import read_cdxj
 from crawler.settings import PACKAGE_TITLE
+from tests.browser import CHROMIUM, launch_chromium
 from tests.replica.content import RETRY_ONCE_ID
 from tests.static_server import StaticServer
 from tests.test_replay import chromium, requisite_requests  # noqa: F401
@@ -320,3 +322,50 @@ def test_retried_article_replays_its_good_capture(opened):
     shown = frame_text(cdp, replay_frame(cdp, opened, article["url"]))
     assert "Service Unavailable" not in shown
     assert not paragraphs_missing(cdp, opened, article)
+
+
+def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
+    """The multi-WACZ written when pages.jsonl cannot carry text (shrunk limit here): opened
+    as one collection under the crawl's title, its search box finds a body word, and an
+    article replays from the WACZ inside it."""
+    from crawler.archive import folder
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    out = tmp_path / "copy"
+    shutil.copytree(replica_crawl["out"], out)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(folder, "MAX_TEXT_INDEX", 4096)
+        result = folder.package_folder(
+            out, out / "big.wacz", title=PACKAGE_TITLE, search_text_budget=1 << 20
+        )
+    assert result.text == "none" and result.search_collection
+    site = tmp_path / "site"
+    site.mkdir()
+    built = replaywebpage_app()
+    for name in ("index.html", "ui.js", "sw.js"):
+        (site / name).symlink_to(built / name)
+    (site / "crawl.wacz").symlink_to(result.search_collection)
+    articles = replica_crawl["articles"]
+    article = max(articles, key=lambda a: a["fetched_at"])
+    word = distinctive_word(article, articles)
+    other = next(a["title"] for a in articles if a["title"] != article["title"])
+    with StaticServer(site) as server, launch_chromium(tmp_path / "browser") as cdp:
+        origin = server.origin
+        cdp.call("Page.enable")
+        cdp.call(
+            "Page.navigate", url=f"{origin}/?source={origin}/crawl.wacz#view=pages&query={word}"
+        )
+        wait_for(
+            cdp,
+            lambda: (
+                search_lists(cdp, article["title"], other)
+                and PACKAGE_TITLE in evaluate(cdp, ALL_TEXT)
+            ),
+            120,
+            f"searching {word!r} in the search collection did not find {article['title']!r}",
+        )
+        coll = json.loads(evaluate(cdp, "fetch('/w/api/coll-index').then(r => r.text())"))
+        opened = {"server": server, "coll": coll["colls"][0]["id"]}
+        load_replay(cdp, replay_url(opened, ts14(article["fetched_at"]), article["url"]))
+        assert not paragraphs_missing(cdp, opened, article)
