@@ -73,10 +73,12 @@ def package(folder: Path, dest: Path, *extra: str):
 
 
 def test_every_layout_goes_into_a_valid_package(folder, tmp_path):
+    before = sorted(p for p in folder.rglob("*"))
     dest = tmp_path / "out.wacz"
     proc = package(folder, dest)
     assert proc.returncode == 0, proc.stderr
     assert wacz_validate(dest).returncode == 0, wacz_validate(dest).stdout
+    assert sorted(p for p in folder.rglob("*")) == before
     with zipfile.ZipFile(dest) as zf:
         archived = {
             n.removeprefix("archive/"): zf.read(n) for n in zf.namelist() if "archive/" in n
@@ -94,7 +96,9 @@ def test_every_layout_goes_into_a_valid_package(folder, tmp_path):
     # the Heritrix name: a valid resource name, the path keeps the file's own
     by_path = {r["path"]: r["name"] for r in package_json["resources"]}
     assert by_path[f"archive/{heritrix}"] == heritrix.lower().replace("~", "-")
-    index = (folder / "indexes" / "index.cdxj").read_text().splitlines()
+    # a folder other tools wrote is left as it was: the flat index goes beside the WACZ
+    assert not (folder / "indexes").exists()
+    index = (tmp_path / "out.cdxj").read_text().splitlines()
     hosts = {json.loads(line.split(" ", 2)[2])["url"].split("/")[2] for line in index}
     assert hosts == {"plain.example", "whole.example", "heritrix.example", "arc.example"}
     assert len(index) == 3 + 3 + 3 + 1
@@ -150,3 +154,23 @@ def test_our_own_folder_pages_come_with_it(replica_crawl, tmp_path):
     assert proc.returncode == 0, proc.stderr
     pages = members(dest)["pages/pages.jsonl"].decode().splitlines()
     assert len(pages) - 1 == len(replica_crawl["articles"])
+
+
+def test_warcio_notes_stay_off_the_terminal_and_bad_dates_are_refused(folder, tmp_path):
+    """A record not followed by its blank line (warcio prints a note with raw bytes) still
+    packages, quietly; a WARC-Date that is no date cannot be indexed: refused by name."""
+    sloppy = warc_bytes("sloppy.example", gzipped=False).replace(
+        b"</html>\r\n\r\n", b"</html>\r\n", 1
+    )
+    (folder / "sloppy.warc").write_bytes(sloppy)
+    dated = warc_bytes("dated.example", gzipped=False).replace(b"2024-01-01T", b"2024-01-41T", 1)
+    (folder / "dated.warc").write_bytes(dated)
+    proc = package(folder, tmp_path / "out.wacz", "--skip-bad")
+    assert proc.returncode == 0, proc.stderr
+    assert "Remainder" not in proc.stderr and "WARNING" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines == [
+        f"left out: {folder / 'dated.warc'}: WARC record 1 has a WARC-Date that is not a date: "
+        "2024-01-41T00:00:00Z",
+        "1 file(s) left out of the package",
+    ], lines

@@ -85,6 +85,14 @@ def write_cdxj(archives: Sequence[Path], dest: Path) -> IndexCounts:
     from cdxj_indexer.main import CDXJIndexer  # only the indexing run needs it loaded
     from warcio.exceptions import ArchiveLoadFailed
 
+    current: list[str] = []
+
+    def named():
+        # the indexer takes its inputs lazily: the last one handed out is the one it reads
+        for path in archives:
+            current[:] = [path.name]
+            yield str(path)
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     raw = dest.with_name(dest.name + ".all.open")
     partial = dest.with_name(dest.name + ".open")
@@ -93,14 +101,15 @@ def write_cdxj(archives: Sequence[Path], dest: Path) -> IndexCounts:
             try:
                 CDXJIndexer(
                     out,
-                    [str(p) for p in archives],
+                    named(),
                     sort=True,
                     records=INDEXED_RECORD_TYPES,
                     fields=EXTRA_FIELDS,
                 ).process_all()
             except (ArchiveLoadFailed, zlib.error, EOFError, ValueError) as exc:
                 reason = " ".join(str(exc).split())[:200]  # one line, even for binary garbage
-                raise UnreadableWarc(f"a file could not be indexed: {reason}") from exc
+                name = current[0] if current else "a file"
+                raise UnreadableWarc(f"{name} could not be indexed: {reason}") from exc
         with (
             open(raw, encoding="utf-8") as src,
             open(partial, "w", encoding="utf-8", newline="\n") as out,

@@ -22,9 +22,12 @@ from .inputs import (
     ArchiveFile,
     BadInput,
     decompressed_copy,
-    duplicate_names,
     find_archive_files,
     inspect,
+    is_archive_name,
+    member_names,
+    quiet_warcio,
+    same_names,
 )
 from .search_text import MAX_TEXT_INDEX, encoded_size, fitted_text, text_share
 from .wacz import Page, WaczResult, read_pages, write_wacz
@@ -68,17 +71,27 @@ def find_warcs(folder: Path) -> list[Path]:
     return find_archive_files(folder)
 
 
+def index_path(folder: Path, dest: Path, own_layout: bool = False) -> Path:
+    """Where the flat index goes: ``indexes/index.cdxj`` of our own output folder; beside the
+    WACZ (``NAME.cdxj``) for a folder other tools wrote, which is left as it was."""
+    ours = own_layout or any(is_archive_name(p.name) for p in _files(folder / "warc"))
+    return folder / INDEX_PATH if ours else dest.with_name(dest.stem + ".cdxj")
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+
+
 def inspect_files(paths: Iterable[Path]) -> tuple[list[ArchiveFile], list[tuple[Path, str]]]:
-    """Each file read through once: those that can be packaged, and those refused (why)."""
+    """Each file read through once: those that can be packaged (with their names in the
+    package), and those refused (why)."""
     paths = list(paths)
+    clashes = same_names(paths)
     good: list[ArchiveFile] = []
     refused: list[tuple[Path, str]] = []
-    clashes = set()
-    for pair in duplicate_names(paths):
-        clashes.add(pair.split(" and ")[-1])
     for path in paths:
-        if str(path) in clashes:
-            refused.append((path, "another file of the folder has the same name"))
+        if path in clashes:
+            refused.append((path, "a file of the same name in another subfolder goes in"))
             continue
         try:
             good.append(inspect(path))
@@ -86,7 +99,7 @@ def inspect_files(paths: Iterable[Path]) -> tuple[list[ArchiveFile], list[tuple[
             refused.append((path, str(exc)))
         except OSError as exc:
             refused.append((path, exc.strerror or str(exc)))
-    return good, refused
+    return member_names(good), refused
 
 
 def find_articles(output_dir: Path, extra: Iterable[Path] = ()) -> list[Path]:
@@ -161,7 +174,7 @@ def package_folder(
         raise RefusedFiles(refused)
     if not archives:
         raise RefusedFiles(refused)
-    index = output_dir / INDEX_PATH
+    index = index_path(output_dir, dest, own_layout=warc_dir is not None)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".packaging-") as tmp:
         work = Path(tmp)
@@ -172,7 +185,8 @@ def package_folder(
             else:
                 members.append((archive.path, archive.member_name))
         try:
-            counts = write_cdxj([path for path, _ in members], index)
+            with quiet_warcio():
+                counts = write_cdxj([path for path, _ in members], index)
         except UnreadableWarc as exc:
             raise PackageError(str(exc)) from exc
         zipnum = (work / "index.cdx.gz", work / "index.idx")

@@ -14,19 +14,37 @@ byte, without the outer gzip.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gzip
+import io
+import logging
 import os
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
 SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 # frictionless' pattern for a resource name: WARC names may hold capitals, "~" (Heritrix) ...
 _NAME_BAD = re.compile(r"[^-a-z0-9._/]+")
+
+
+@contextlib.contextmanager
+def quiet_warcio() -> Iterator[None]:
+    """warcio writes its notes (a record not followed by a newline, spaces replaced in a URI)
+    straight to stderr, raw bytes included: they go to the debug log, one printable line each,
+    so a refused file costs exactly one readable line."""
+    notes = io.StringIO()
+    with contextlib.redirect_stderr(notes):
+        yield
+    for line in notes.getvalue().splitlines():
+        if line.strip():
+            logger.debug("warcio: %s", _printable(line, 300))
 
 
 class BadInput(Exception):
@@ -41,17 +59,7 @@ class ArchiveFile:
     kind: str  # "warc" | "arc"
     layout: str  # "plain" | "gzip-per-record" | "gzip-whole-file"
     records: int
-
-    @property
-    def member_name(self) -> str:
-        """Its name under ``archive/``: its own, less the outer ``.gz`` of a whole-file gzip."""
-        if self.layout == "gzip-whole-file":
-            return (
-                self.path.name[: -len(".gz")]
-                if self.path.name.endswith(".gz")
-                else (self.path.name + ".uncompressed")
-            )
-        return self.path.name
+    member_name: str = ""  # its name under ``archive/`` (see member_names)
 
 
 def resource_name(file_name: str, taken: set[str]) -> str:
@@ -84,17 +92,35 @@ def find_archive_files(folder: Path) -> list[Path]:
     )  # fmt: skip
 
 
-def duplicate_names(files: Iterable[Path]) -> list[str]:
-    """Member names that two files would share under ``archive/`` (the index names files by
-    their base name)."""
-    seen: dict[str, Path] = {}
-    clashes = []
+def same_names(files: Iterable[Path]) -> set[Path]:
+    """Files whose name an earlier file (in another subfolder) already has: the index names
+    files by their base name, so only the first of them can go in."""
+    seen: set[str] = set()
+    clashes = set()
     for path in files:
-        key = path.name.removesuffix(".gz") if path.name.endswith(".gz") else path.name
-        if key in seen:
-            clashes.append(f"{seen[key]} and {path}")
-        seen.setdefault(key, path)
+        if path.name in seen:
+            clashes.add(path)
+        seen.add(path.name)
     return clashes
+
+
+def member_names(archives: list[ArchiveFile]) -> list[ArchiveFile]:
+    """Each file with its name under ``archive/``: its own, but a whole-file gzip, which goes
+    in decompressed: ``NAME.warc.gz`` becomes ``NAME.warc`` (``NAME.gunzipped.warc`` if the
+    folder also has a ``NAME.warc``)."""
+    taken = {a.path.name for a in archives if a.layout != "gzip-whole-file"}
+    named = []
+    for archive in archives:
+        name = archive.path.name
+        if archive.layout == "gzip-whole-file":
+            stem = name[: -len(".gz")] if name.lower().endswith(".gz") else name
+            name = stem
+            if name in taken:
+                base, dot, ext = stem.rpartition(".")
+                name = f"{base}.gunzipped.{ext}" if dot else f"{stem}.gunzipped"
+            taken.add(name)
+        named.append(dataclasses.replace(archive, member_name=name))
+    return named
 
 
 def _scan_gzip(path: Path) -> tuple[int, bytes]:
@@ -140,12 +166,23 @@ def _printable(text: str, limit: int = 160) -> str:
 def _count_records(stream, kind: str) -> int:
     """Read every record to its end; BadInput for one whose content stops short."""
     from warcio.archiveiterator import ArchiveIterator  # only an inspection needs it
+    from warcio.timeutils import iso_date_to_timestamp
 
     records = 0
     # no HTTP parsing: the raw stream is then the whole record block, all of Content-Length
     it = ArchiveIterator(stream, arc2warc=False, check_digests=False, no_record_parse=True)
     for record in it:
         records += 1
+        if kind == "warc":
+            # the index's 14-digit time comes from it: a date that is no date cannot be indexed
+            date = record.rec_headers.get_header("WARC-Date") or ""
+            try:
+                iso_date_to_timestamp(date)
+            except (ValueError, TypeError, IndexError):
+                raise BadInput(
+                    f"WARC record {records} has a WARC-Date that is not a date: "
+                    f"{_printable(date, 40)}"
+                ) from None
         declared = record.length
         got = 0
         while chunk := record.raw_stream.read(CHUNK):
@@ -186,19 +223,8 @@ def inspect(path: Path) -> ArchiveFile:
     errors = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error)
     records = None
     try:
-        if gzipped and members > 1:
-            try:  # a gzip member per record, as WARC writers should: offsets work as they are
-                with open(path, "rb") as f:
-                    records = _count_records(f, kind)
-            except (BadInput, *errors):
-                records = None
-        if gzipped and records != members:
-            # one gzip stream around several records: read (and package) it decompressed
-            with gzip.open(path, "rb") as f:
-                records = _count_records(f, kind)
-        elif not gzipped:
-            with open(path, "rb") as f:
-                records = _count_records(f, kind)
+        with quiet_warcio():
+            records = _read_through(path, kind, gzipped, members)
     except BadInput:
         raise
     except errors as exc:
@@ -210,6 +236,24 @@ def inspect(path: Path) -> ArchiveFile:
     else:
         layout = "gzip-per-record" if records == members else "gzip-whole-file"
     return ArchiveFile(path, kind, layout, records)
+
+
+def _read_through(path: Path, kind: str, gzipped: bool, members: int) -> int:
+    """The number of records, every one read to its end."""
+    if not gzipped:
+        with open(path, "rb") as f:
+            return _count_records(f, kind)
+    if members > 1:
+        try:  # a gzip member per record, as WARC writers should: offsets work as they are
+            with open(path, "rb") as f:
+                records = _count_records(f, kind)
+            if records == members:
+                return records
+        except Exception:  # noqa: BLE001 - read again decompressed, which says what is wrong
+            pass
+    # one gzip stream around several records: read (and package) it decompressed
+    with gzip.open(path, "rb") as f:
+        return _count_records(f, kind)
 
 
 def decompressed_copy(source: ArchiveFile, folder: Path) -> Path:

@@ -25,6 +25,7 @@ from crawler.archive import (
     find_warcs,
     package_folder,
 )
+from crawler.archive.folder import index_path
 from crawler.commands.crawl import check_writable
 from crawler.errors import PreflightError
 
@@ -109,18 +110,18 @@ class Command(ScrapyCommand):
                 flush=True,
             )
 
-    def preflight(self, output_dir: Path, output: str | None) -> tuple[Path, Path, Path]:
+    def preflight(self, output_dir: Path, output: str | None) -> tuple[Path, Path | None, Path]:
         try:
             import cdxj_indexer  # noqa: F401
         except ImportError:
             raise PreflightError("cdxj-indexer is missing: pip install cdxj-indexer") from None
         if not output_dir.is_dir():
             raise PreflightError(f"{output_dir} is not a folder")
-        warc_dir = Path(self.settings.get("WARC_DIR") or output_dir)
-        warcs = find_warcs(warc_dir)
+        warc_dir = Path(self.settings["WARC_DIR"]) if self.settings.get("WARC_DIR") else None
+        warcs = find_warcs(warc_dir or output_dir)
         if not warcs:
             raise PreflightError(
-                f"no WARC or ARC files (.warc, .warc.gz, .arc, .arc.gz) in {warc_dir}"
+                f"no WARC or ARC files (.warc, .warc.gz, .arc, .arc.gz) in {warc_dir or output_dir}"
             )
         if output:
             dest = Path(output)
@@ -135,7 +136,7 @@ class Command(ScrapyCommand):
             if Path(name).name != name:
                 raise PreflightError(f"PACKAGE_NAME is a file name, not a path: {name!r}")
             dest = output_dir / f"{name.removesuffix('.wacz')}.wacz"
-        check_writable(output_dir / "indexes")
+        check_writable(index_path(output_dir, dest, own_layout=warc_dir is not None).parent)
         check_writable(dest.parent)
         return output_dir, warc_dir, dest
 
