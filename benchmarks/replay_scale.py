@@ -80,7 +80,7 @@ def body_word(article: dict, pages: list[dict], articles: dict[str, dict]) -> st
 
 
 def open_in_replaywebpage(
-    wacz: Path, first: dict, last: dict, word: str, control: dict, tmp: Path
+    wacz: Path, first: dict, last: dict, word: str, control: dict, tmp: Path, search_wait=120
 ) -> dict:
     """Time to the first article; the search index and the search box on ``word``: listed
     when the results show the last article's title and not ``control``'s (an article without
@@ -125,7 +125,9 @@ def open_in_replaywebpage(
         cdp.call("Page.navigate", url=f"{source}#view=pages&query={word}")
         searched = time.perf_counter()
         try:
-            wait_for(cdp, lambda: search_lists(cdp, last["title"], control["title"]), 300, "x")
+            wait_for(
+                cdp, lambda: search_lists(cdp, last["title"], control["title"]), search_wait, "x"
+            )
             listed = True
         except TimeoutError:
             listed = False
