@@ -35,6 +35,11 @@ def html_requisites(html: str, base_url: str) -> list[str]:
         root = lxml_html.document_fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
         return []
+    return tree_requisites(root, base_url)
+
+
+def tree_requisites(root, base_url: str) -> list[str]:
+    """The same, from a page already parsed by lxml (the crawl's own parse of it)."""
     base = root.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href"))

@@ -77,8 +77,8 @@ def crawl(tmp_path_factory):
 def test_crawl_succeeds_with_a_summary(crawl):
     proc = crawl["proc"]
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Articles archived: " in proc.stdout
-    assert "WARC files:" in proc.stdout and "Articles JSON:" in proc.stdout
+    assert "Articles archived: " in proc.stderr and not proc.stdout
+    assert "WARC files:" in proc.stderr and "Articles JSON:" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(crawl["jsonl"]) == 1
     progress = [line for line in proc.stderr.splitlines() if "progress: " in line]

@@ -94,7 +94,7 @@ def test_crawl_ends_with_index_and_wacz(crawl):
     assert crawl["articles"], "the crawl archived no article"
     assert (out / "indexes" / "index.cdxj").is_file()
     assert crawl["wacz"].name == default_name("analyst", crawl["warcs"]) + ".wacz"
-    assert f"WACZ package:      {crawl['wacz']}" in proc.stdout
+    assert f"WACZ package:      {crawl['wacz']}" in proc.stderr
     assert not list(out.rglob("*.open")), "a partial file was left behind"
 
 

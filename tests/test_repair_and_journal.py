@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crawler.journal import Journal, exported_ids, load, repair_jsonl
+from crawler.state.journal import Journal, exported_ids, load, repair_jsonl
 from crawler.warc import Exchange, WarcWriter
 from crawler.warc.repair import repair_open_warcs
 from crawler.warc.writer import next_serial
@@ -85,3 +85,32 @@ def test_jsonl_repair_and_exported_ids(tmp_path):
     assert repair_jsonl(path) == len(b'{"item_id": 3, "te')
     assert path.read_bytes().endswith(b"\n")
     assert exported_ids([path]) == {1, 2}
+
+
+def test_an_empty_warc_file_is_set_aside_not_read(tmp_path):
+    (tmp_path / "analyst-20260101000000000-00000-h.warc.gz").write_bytes(b"")
+    (result,) = repair_open_warcs(tmp_path)
+    assert result.path.name.endswith(".warc.gz.empty")
+    assert not list(tmp_path.glob("*.warc.gz"))
+
+
+def test_a_writer_that_cannot_write_leaves_no_file(tmp_path):
+    import pytest
+
+    writer = WarcWriter(tmp_path, prefix="analyst", gzip_level=12)  # zlib refuses the level
+    exchange = Exchange(
+        url="http://h/", date=datetime(2026, 1, 1, tzinfo=UTC), method="GET", target="/",
+        request_headers=[(b"Host", b"h")], request_body=b"", protocol="HTTP/1.1", status=200,
+        reason="OK", response_headers=[], body=b"x", ip_address=None, truncated=None,
+    )  # fmt: skip
+    with pytest.raises(Exception, match="Invalid initialization option"):
+        writer.write_exchange(exchange)
+    assert not [p for p in tmp_path.iterdir() if p.is_file()]
+
+
+def test_a_finished_journal_says_so(tmp_path):
+    j = Journal(tmp_path / "j.jsonl", sync=False)
+    j.scheduled("http://h/a", "listing", None)
+    j.finish()
+    j.close()
+    assert load(tmp_path / "j.jsonl").finished

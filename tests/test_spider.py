@@ -10,6 +10,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
+from crawler.signals import page_failed
 from crawler.site import Kind, Site
 from spiders.analyst import AnalystSpider, parse_sections
 from tests.replica import ReplicaServer
@@ -32,7 +33,14 @@ def spider(**kwargs) -> AnalystSpider:
     # the spider's own settings; not the reactor and components, nothing runs here
     settings = {k: v for k, v in project.items() if k.startswith(("ANALYST_", "WARC_"))}
     crawler = get_crawler(AnalystSpider, settings)
-    return AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
+    s = AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
+    s.failures = []
+
+    def failed(request, reason, retryable=False):
+        s.failures.append({"url": request.url, "reason": reason, "retryable": retryable})
+
+    crawler.signals.connect(failed, signal=page_failed, weak=False)
+    return s
 
 
 def requests_of(results) -> list[Request]:
@@ -55,9 +63,8 @@ def test_start_requests_are_the_section_listings():
 def test_listing_yields_items_and_pagination_only():
     s = spider()
     reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
-    requisites = [r for r in reqs if r.callback == s.parse_requisite]
-    assert any(r.url.endswith(".css") for r in requisites)
-    reqs = [r for r in reqs if r.callback != s.parse_requisite]
+    assert {r.meta["kind"] for r in reqs} <= {"listing", "item", "feed"}
+    reqs = [r for r in reqs if r.meta["kind"] != "feed"]
     kinds = {Site.classify(r.url) for r in reqs}
     assert kinds <= {Kind.LISTING, Kind.ITEM}
     items = [r for r in reqs if Site.classify(r.url) is Kind.ITEM]
@@ -92,7 +99,7 @@ def test_component_links_are_fetched_under_their_section():
 def test_sections_limit_what_is_followed():
     s = spider(sections="field-reports")
     reqs = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
-    pages = [r for r in reqs if r.callback != s.parse_requisite]
+    pages = [r for r in reqs if r.meta["kind"] != "feed"]
     assert pages and all(Site.section_of(r.url) == "field-reports" for r in pages)
 
 
@@ -109,8 +116,7 @@ def test_item_page_gives_a_capture_and_its_pdfs():
     assert cap.item_id == SAMPLE_ID and cap.url == BASE + article.path
     assert cap.warc == {"filename": "x"} and cap.fetched_at == "d"
     for r in requests_of(out):
-        if r.callback != s.parse_requisite:
-            assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF)
+        assert Site.classify(r.url) in (Kind.ITEM, Kind.LISTING, Kind.PDF)
 
 
 def test_truncated_item_is_not_exported():

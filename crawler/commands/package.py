@@ -26,8 +26,8 @@ from crawler.archive import (
     package_folder,
 )
 from crawler.archive.folder import index_path
-from crawler.commands.crawl import check_writable
 from crawler.errors import PreflightError
+from crawler.preflight import check_writable
 
 
 class Command(ScrapyCommand):

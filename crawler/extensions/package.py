@@ -8,7 +8,6 @@ whole WARC files and the WACZ's pages see every article.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from pathlib import Path
 
@@ -31,7 +30,6 @@ class WaczPackage:
         title: str,
         description: str,
         search_text_budget: int = 0,
-        stream=None,
     ):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -42,7 +40,6 @@ class WaczPackage:
         self.title = title
         self.description = description
         self.search_text_budget = search_text_budget
-        self.stream = stream or sys.stdout
         self.feeds: list[Path] = []
 
     @classmethod
@@ -121,14 +118,3 @@ class WaczPackage:
             "WACZ %s: %d pages, %d WARC files, %d index lines (%.1f s)",
             result.wacz.path, result.wacz.pages, len(result.warcs), result.index_lines, seconds,
         )  # fmt: skip
-        print(
-            f"  WACZ package:      {result.wacz.path} ({result.wacz.pages} pages)\n"
-            f"  CDXJ index:        {result.index} ({result.index_lines} lines)"
-            + (
-                f"\n  Search collection: {result.search_collection}"
-                if result.search_collection
-                else ""
-            ),
-            file=self.stream,
-            flush=True,
-        )

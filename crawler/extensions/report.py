@@ -1,4 +1,9 @@
-"""The end-of-crawl report: a short human summary on stdout and a JSON report on disk."""
+"""The end-of-crawl report: a short human summary on stderr and a JSON report on disk.
+
+stderr, like Scrapy's log, so that ``-o -:jsonl`` leaves nothing but JSON Lines on stdout.
+It runs last on ``engine_stopped`` (after packaging), so the summary says everything the crawl
+wrote, and its first line is the outcome that the exit status encodes (``crawler.outcome``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+
+from crawler import signals as crawl_signals
+from crawler.outcome import crawl_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +39,12 @@ class CrawlReport:
         self.interval = interval
         self.task = None
         self._last = (time.monotonic(), 0)
-        self.stream = stream or sys.stdout
+        self.stream = stream or sys.stderr
         self.feeds: list[str] = []
         self.reason: str | None = None
         self.summary: dict | None = None
+        self.failures: list[dict] = []
+        self.skipped: list[dict] = []
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,6 +56,9 @@ class CrawlReport:
             interval=crawler.settings.getfloat("REPORT_PROGRESS_INTERVAL"),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.page_failed, signal=crawl_signals.page_failed)
+        crawler.signals.connect(ext.page_skipped, signal=crawl_signals.page_skipped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
@@ -55,6 +68,16 @@ class CrawlReport:
         if self.interval > 0:
             self.task = create_looping_call(self.progress, spider)
             self.task.start(self.interval, now=False)
+
+    def page_failed(self, request, reason: str, retryable: bool = False) -> None:
+        self.failures.append({"url": request.url, "reason": reason, "retryable": retryable})
+
+    def page_skipped(self, request, reason: str, extra: dict | None = None) -> None:
+        self.skipped.append({"url": request.url, "reason": reason, **(extra or {})})
+
+    def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        url = getattr(item, "url", None) or (response.url if response is not None else "?")
+        self.failures.append({"url": url, "reason": f"not exported: {exception}"})
 
     def progress(self, spider) -> None:
         """One line for long crawls: articles archived of discovered, pages a minute, errors."""
@@ -69,19 +92,16 @@ class CrawlReport:
             stats.get_value("item_scraped_count", 0) + stats.get_value("resume/archived_before", 0),
             len(getattr(spider, "seen_items", ())),
             rate,
-            len(getattr(spider, "failures", ())),
+            len(self.failures),
         )
 
     def feed_slot_closed(self, slot) -> None:
-        uri = slot.uri
-        self.feeds.append(uri.removeprefix("file://"))
+        self.feeds.append(slot.uri.removeprefix("file://"))
 
     def spider_closed(self, spider, reason) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
         self.reason = reason
-        self.failures = list(getattr(spider, "failures", []))
-        self.skipped = list(getattr(spider, "skipped", []))
 
     def engine_stopped(self) -> None:
         stats = self.crawler.stats.get_stats()
@@ -93,11 +113,13 @@ class CrawlReport:
             "finished": finish.isoformat(),
             "articles_archived": stats.get("item_scraped_count", 0),
             "articles_archived_before": stats.get("resume/archived_before", 0),
+            "articles_in_folder_before": stats.get("recrawl/archived_before", 0),
+            "articles_recovered_from_warc": stats.get("recrawl/recovered_from_warc", 0),
             "articles_dropped": stats.get("item_dropped_count", 0),
             "pages_fetched": stats.get("downloader/response_count", 0),
             "exchanges_archived": stats.get("warc/exchanges", 0),
-            "failures": getattr(self, "failures", []),
-            "skipped_urls": getattr(self, "skipped", []),
+            "failures": self.failures,
+            "skipped_urls": self.skipped,
             "error": stats.get("warc/write_failed"),
             "skipped": stats.get("crawl/skipped", 0),
             "extract": {
@@ -107,30 +129,44 @@ class CrawlReport:
             "warc_files": stats.get("warc/files_written", 0),
             "warc_bytes": stats.get("warc/bytes_written", 0),
             "json": self.feeds,
+            "wacz": stats.get("package/wacz"),
+            "package_error": stats.get("package/error"),
         }
-        self._write_json()
+        self._write_json(stats)
         self._print()
 
-    def _write_json(self) -> None:
+    def _write_json(self, stats: dict) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = self.output_dir / "reports" / f"crawl-{stamp}.json"
+        outcome = crawl_outcome(stats, self.reason)
+        self.summary["outcome"] = {"exit_status": int(outcome.code), "message": outcome.message}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
             self.summary["report"] = str(path)
         except OSError as exc:
-            logger.error("could not write the crawl report %s: %s", path, exc)
+            message = f"could not write the crawl report {path}: {exc.strerror or exc}"
+            logger.error(message)
+            self.crawler.stats.set_value("report/write_failed", message)
+            outcome = crawl_outcome(self.crawler.stats.get_stats(), self.reason)
+        self.outcome = outcome
 
     def _print(self) -> None:
         s = self.summary
-        lines = [f"Crawl finished ({s['finish_reason']})."]
+        lines = [f"Crawl {self.outcome.message} (exit status {int(self.outcome.code)})."]
         if s["error"]:
             lines.append(f"  ERROR: {s['error']}")
-        if s["articles_archived"] or s["articles_archived_before"]:
-            lines.append(f"  Articles archived: {s['articles_archived']}")
-            if s["articles_archived_before"]:
-                lines.append(f"    (resumed: {s['articles_archived_before']} before this run)")
-        else:
+        lines.append(f"  Articles archived: {s['articles_archived']}")
+        if s["articles_archived_before"]:
+            lines.append(f"    (resumed: {s['articles_archived_before']} before this run)")
+        if s["articles_in_folder_before"]:
+            lines.append(f"    (in the folder before this crawl: {s['articles_in_folder_before']})")
+        if s["articles_recovered_from_warc"]:
+            lines.append(
+                f"  Re-extracted:      {s['articles_recovered_from_warc']} archived before but "
+                f"in no JSON file, read back from their WARC records"
+            )
+        if not s["articles_archived"] and not s["articles_in_folder_before"]:
             lines.append("  No article was archived.")
         lines.append(
             f"  Pages fetched:     {s['pages_fetched']} "
@@ -147,6 +183,17 @@ class CrawlReport:
             )
         for feed in s["json"]:
             lines.append(f"  Articles JSON:     {feed}")
+        stats = self.crawler.stats
+        if s["wacz"]:
+            lines.append(
+                f"  WACZ package:      {s['wacz']} ({stats.get_value('package/pages', 0)} pages)"
+            )
+            lines.append(
+                f"  CDXJ index:        {stats.get_value('package/index')} "
+                f"({stats.get_value('package/index_lines', 0)} lines)"
+            )
+        if s["package_error"]:
+            lines.append(f"  Package failed:    {s['package_error']} (run `scrapy package`)")
         if s.get("report"):
             lines.append(f"  Report:            {s['report']}")
         print("\n".join(lines), file=self.stream, flush=True)

@@ -183,9 +183,10 @@ class WarcCapture:
             original = None  # it changed: a full new capture
         try:
             location = self.writer.write_exchange(exchange, revisit_of=original)
-        except OSError as exc:
+        except Exception as exc:  # disk full, read-only, or anything else: stop, lose nothing
             self.failed = True
-            message = f"writing WARC files in {self.directory} failed: {exc}"
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            message = f"writing WARC files in {self.directory} failed: {reason}"
             logger.error("%s; stopping the crawl (files already closed are valid)", message)
             self.stats.set_value("warc/write_failed", message)
             reactor_call(self.crawler.engine.close_spider_async, reason="warc_write_failed")

@@ -98,4 +98,10 @@ def repair_open_warcs(directory: str | os.PathLike) -> list[Repaired]:
                 os.fsync(f.fileno())
         os.replace(path, final)
         results.append(Repaired(final, keep, size - keep, records))
+    for path in sorted(directory.glob("*.warc.gz")):
+        if path.stat().st_size == 0:
+            # an empty "WARC file" (an old writer's failure) breaks every reader: set it aside
+            final = path.with_name(path.name + ".empty")
+            os.replace(path, final)
+            results.append(Repaired(final, 0, 0, 0))
     return results

@@ -126,10 +126,18 @@ class WarcWriter:
         path = self.directory / (self._name + OPEN_SUFFIX)
         self._file = open(path, "xb", buffering=0)  # noqa: SIM115
         self._warcinfo_id = self.make_id()
-        record = warcinfo_record(
-            self.info, filename=self._name, date=now, record_id=self._warcinfo_id
-        )
-        self._write(record.data)
+        try:
+            record = warcinfo_record(
+                self.info, filename=self._name, date=now, record_id=self._warcinfo_id
+            )
+            self._write(record.data)
+        except Exception:
+            # no file without its warcinfo record: an empty or headless WARC helps no one
+            self._file.close()
+            self._file = None
+            self._name = None
+            path.unlink(missing_ok=True)
+            raise
 
     def write_exchange(
         self, exchange: Exchange, revisit_of: Original | None = None
@@ -151,7 +159,7 @@ class WarcWriter:
             offset, length = self._write(response.data)
             self._write(request.data)
             self._file.flush()
-        except OSError:
+        except Exception:
             self._abandon(whole)
             raise
         location = RecordLocation(

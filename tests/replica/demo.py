@@ -1,8 +1,10 @@
 """Crawl the replica with the project's spider: ``python -m tests.replica.demo [--output DIR]``.
 
-Starts the replica in this process (a thread) on an ephemeral port, runs
+Starts the replica in this process (a thread) on a fixed loopback port (``--port``), runs
 ``scrapy crawl analyst -a base_url=<replica>`` from the repository root, streams its output,
-stops the replica and exits with the crawl's exit code.
+stops the replica and exits with the crawl's exit status. The port stays the same from run to
+run, so that running the demo again re-crawls the same site into the same archive (and finds
+nothing new) instead of mixing two addresses in one collection.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from .server import ReplicaServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_PORT = 47563  # fixed: the archive of one demo site keeps one address
 
 
 def crawl_command(base_url: str, output: str, extra: list[str] | None = None) -> list[str]:
@@ -44,9 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Crawl the CACI Analyst replica.")
     parser.add_argument("--output", default="output/demo", help="OUTPUT_DIR of the crawl")
     parser.add_argument("--log", default=None, help="also write the replica's log (JSON lines)")
+    parser.add_argument("--port", type=int, default=DEMO_PORT, help="the replica's port")
     args, extra = parser.parse_known_args(argv)
 
-    with ReplicaServer(log_path=args.log) as server:
+    try:
+        server = ReplicaServer(port=args.port, log_path=args.log).start()
+    except OSError as exc:
+        print(f"error: cannot serve the replica on port {args.port}: {exc.strerror}; "
+              "choose another with --port", file=sys.stderr)  # fmt: skip
+        return 2
+    with server:
         print(f"replica serving at {server.base_url}", flush=True)
         cmd = crawl_command(server.base_url, args.output, extra)
         env = dict(os.environ, PYTHONUNBUFFERED="1")

@@ -23,6 +23,7 @@ class JournalState:
     scheduled: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # url -> kind, sec
     fetched: set[str] = field(default_factory=set)
     archived: dict[int, dict] = field(default_factory=dict)  # item id -> {"w": ..., "u": ...}
+    finished: bool = False
 
     @property
     def pending(self) -> list[tuple[str, str, str | None]]:
@@ -46,6 +47,8 @@ def load(path: Path) -> JournalState:
                 state.scheduled.setdefault(event["s"], (event.get("k", ""), event.get("x")))
             elif "f" in event:
                 state.fetched.add(event["f"])
+            elif event.get("end") == "finished":
+                state.finished = True
             elif "a" in event:
                 state.archived[int(event["a"])] = {
                     "w": event.get("w"),
@@ -96,8 +99,13 @@ class Journal:
         self.state.archived[item_id] = {"w": pointer, "u": requested, "i": url}
         self._write({"a": item_id, "u": requested, "i": url, "w": pointer})
 
+    def finish(self) -> None:
+        self.state.finished = True
+        self._write({"end": "finished"})
+
     def close(self) -> None:
-        self._file.close()
+        if not self._file.closed:
+            self._file.close()
 
 
 def repair_jsonl(path: Path) -> int:

@@ -1,5 +1,5 @@
-"""What a resumed crawl needs besides its journal: Scrapy's files set aside, feeds found,
-and article captures read back from the WARC files.
+"""What a crawl reads back from an earlier run's output: the JSON files the FEEDS setting
+wrote, and article captures from their WARC records.
 
 Pure code (warcio, no Scrapy).
 """
@@ -7,9 +7,7 @@ Pure code (warcio, no Scrapy).
 from __future__ import annotations
 
 import glob
-import os
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,22 +15,6 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.items import ArticleCapture
 from crawler.warcread import BodyError, decode_body
-
-# What Scrapy keeps in JOBDIR: its scheduler queues and its dupefilter's fingerprints.
-SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
-
-
-def set_aside_scrapy_queue(jobdir: Path) -> bool:
-    """Move Scrapy's queue files out of the way: a killed run can leave them unreadable, and
-    they forget requests that were in flight. The journal knows better."""
-    present = [name for name in SCRAPY_JOB_FILES if (jobdir / name).exists()]
-    if not present:
-        return False
-    aside = jobdir / f"scrapy-set-aside-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    aside.mkdir(parents=True)
-    for name in present:
-        os.replace(jobdir / name, aside / name)
-    return True
 
 
 def feed_files(feeds: dict, output_dir: str | None) -> list[Path]:

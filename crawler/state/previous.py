@@ -24,6 +24,7 @@ class Capture:
     original: Original
     etag: str | None
     last_modified: str | None
+    pointer: dict | None = None  # where the record is, to read it back
 
 
 class PreviousCaptures:
@@ -41,12 +42,13 @@ class PreviousCaptures:
 
     @classmethod
     def scan(cls, warc_dir: Path) -> PreviousCaptures:
-        """Read every closed WARC file's response records (headers only; bodies are skipped)."""
+        """Every closed WARC file's whole 200 responses, the last per URL (bodies are skipped)."""
         captures: dict[str, Capture] = {}
         for path in sorted(Path(warc_dir).glob("*.warc.gz")) if Path(warc_dir).is_dir() else []:
             try:
                 with open(path, "rb") as f:
-                    for rec in ArchiveIterator(f):
+                    records = ArchiveIterator(f)
+                    for rec in records:
                         if rec.rec_type != "response" or rec.http_headers is None:
                             continue
                         headers = rec.rec_headers
@@ -64,6 +66,13 @@ class PreviousCaptures:
                             ),
                             rec.http_headers.get_header("ETag"),
                             rec.http_headers.get_header("Last-Modified"),
+                            {  # as the JSON's "warc" pointer: whole, for a record read back
+                                "filename": path.name,
+                                "offset": records.get_record_offset(),
+                                "length": records.get_record_length(),
+                                "record_id": headers.get_header("WARC-Record-ID"),
+                                "payload_digest": headers.get_header("WARC-Payload-Digest"),
+                            },
                         )
             except Exception as exc:  # a damaged file must not stop a re-crawl
                 logger.error("could not read %s for the re-crawl index: %s", path, exc)

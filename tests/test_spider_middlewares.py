@@ -1,0 +1,129 @@
+"""The requisites and crawl state middlewares on pages rendered by the replica (no network)."""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from crawler.spidermiddlewares.crawl_state import CrawlState
+from crawler.spidermiddlewares.requisites import Requisites
+from crawler.state.previous import Capture, PreviousCaptures
+from crawler.warc.records import Original
+from spiders.analyst import AnalystSpider
+from tests.replica import ReplicaServer
+
+BASE = "http://127.0.0.1:8000"
+REPLICA = ReplicaServer(port=0)  # never started: only its router is used
+
+
+def setup(tmp_path, **settings):
+    project = get_project_settings().copy_to_dict()
+    keep = {k: v for k, v in project.items() if k.startswith(("ANALYST_", "WARC_", "STATE_"))}
+    keep.update(REQUISITES_ENABLED=True, OUTPUT_DIR=str(tmp_path), **settings)
+    crawler = get_crawler(AnalystSpider, keep)
+    spider = AnalystSpider.from_crawler(crawler, base_url=BASE)
+    crawler.spider = spider
+    return crawler, spider
+
+
+def page(path: str, kind: str = "listing") -> HtmlResponse:
+    resp = REPLICA.route("GET", path, "127.0.0.1:8000")
+    request = Request(BASE + path, meta={"kind": kind})
+    headers = {"Content-Type": resp.content_type} if resp.content_type else {}
+    return HtmlResponse(BASE + path, body=resp.body, headers=headers, request=request)
+
+
+def test_requisites_are_asked_for_once_per_crawl(tmp_path):
+    crawler, spider = setup(tmp_path)
+    mw = Requisites.from_crawler(crawler)
+    listing = page("/publications/field-reports.html")
+    first = [r for r in mw.process_spider_output(listing, []) if isinstance(r, Request)]
+    assert first and all(r.meta["kind"] == "requisite" for r in first)
+    assert any(r.url.endswith(".css") for r in first)
+    again = list(mw.process_spider_output(page("/publications/news-digest.html"), []))
+    assert not {r.url for r in again} & {r.url for r in first}
+
+
+def test_a_stylesheet_gives_what_it_loads(tmp_path):
+    crawler, spider = setup(tmp_path)
+    mw = Requisites.from_crawler(crawler)
+    css = TextResponse(
+        BASE + "/templates/site/css/template.css",
+        body=b"body{background:url(../images/bg.png)} @import 'print.css';",
+        headers={"Content-Type": "text/css"},
+        request=Request(BASE + "/templates/site/css/template.css", meta={"kind": "requisite"}),
+    )
+    urls = {r.url for r in mw.process_spider_output(css, [])}
+    assert urls == {BASE + "/templates/site/images/bg.png", BASE + "/templates/site/css/print.css"}
+    assert crawler.stats.get_value("crawl/requisites") == 1
+
+
+def test_crawl_state_drops_archived_articles_and_first_crawl_feeds(tmp_path):
+    crawler, spider = setup(tmp_path)
+    mw = CrawlState.from_crawler(crawler)
+    mw._read_archive(spider)
+    mw.archived_ids = {12345}
+    archived = spider.request_for(f"{BASE}/publications/field-reports/item/12345-x.html", "item")
+    new = spider.request_for(f"{BASE}/publications/field-reports/item/12346-y.html", "item")
+    feed = spider.request_for(f"{BASE}/publications/field-reports.feed?type=rss", "feed")
+    out = list(mw.process_spider_output(page("/publications/field-reports.html"),
+                                        [archived, new, feed]))  # fmt: skip
+    assert out == [new]
+
+
+def test_crawl_state_revalidates_what_was_archived_before(tmp_path):
+    crawler, spider = setup(tmp_path)
+    mw = CrawlState.from_crawler(crawler)
+    mw._read_archive(spider)
+    url = BASE + "/images/logo.png"
+    original = Original(uri=url, date="2026-01-01T00:00:00Z", record_id="<urn:uuid:1>",
+                        payload_digest="sha1:X")  # fmt: skip
+    mw.previous = PreviousCaptures({url: Capture(original, '"abc"', None)})
+    (req,) = mw.process_spider_output(page("/"), [spider.request_for(url, "requisite")])
+    assert req.headers[b"If-None-Match"] == b'"abc"'
+    assert req.meta["revisit_of"] is original and 304 in req.meta["handle_httpstatus_list"]
+
+
+def test_a_re_crawl_walks_a_listing_only_while_it_shows_news(tmp_path):
+    crawler, spider = setup(tmp_path)
+    mw = CrawlState.from_crawler(crawler)
+    mw._read_archive(spider)
+    mw.incremental = True
+    listing = page("/publications/field-reports.html")
+    output = list(spider.parse_listing(listing, "field-reports"))
+    listed = set(listing.meta["listed_items"])
+    assert listed
+    mw.archived_ids = set(listed)  # nothing new on the first page: stop there
+    assert not [r for r in mw.process_spider_output(listing, output) if r.meta["kind"] == "listing"]
+    mw.archived_ids = set(list(listed)[1:])  # one new article: walk to the next page only
+    nexts = [r for r in mw.process_spider_output(listing, output) if r.meta["kind"] == "listing"]
+    assert [r.meta["listing_start"] for r in nexts] == [spider.listing_step]
+
+
+def test_the_spider_yields_each_url_once_per_crawl(tmp_path):
+    import json
+    import os
+    import subprocess
+
+    from tests.helpers import ROOT, crawl_command
+
+    counts_file = tmp_path / "yields.json"
+    with ReplicaServer() as site:
+        cmd = crawl_command(
+            site.base_url, tmp_path / "out",
+            "-s", 'SPIDER_MIDDLEWARES={"tests.yield_counter.YieldCounter": 1000}',
+            "-s", f"YIELD_COUNTER_FILE={counts_file}",
+        )  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's tests package
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        fetched = {e["path"] for e in site.log}
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    counts = json.loads(counts_file.read_text())
+    twice = {url: n for url, n in counts.items() if n > 1}
+    assert not twice, f"yielded more than once: {sorted(twice)[:5]}"
+    # so Scrapy's duplicate filter never has anything to drop, and nearly all are fetched
+    # (the rest: robots.txt refused them)
+    assert "dupefilter/filtered" not in proc.stderr
+    assert len({"/" + url.split("/", 3)[3] for url in counts} - fetched) <= 2
