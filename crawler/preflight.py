@@ -138,6 +138,7 @@ RULES: dict[str, Rule] = {
     "PACKAGE_NAME": Rule("str", check="name?"),
     "PACKAGE_TITLE": TEXT,
     "PACKAGE_DESCRIPTION": TEXT,
+    "PACKAGE_SEARCH_TEXT_BYTES": Rule("int", low=0),
 }
 
 

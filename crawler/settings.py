@@ -126,6 +126,9 @@ PACKAGE_DESCRIPTION = (  # datapackage.json description, shown by ReplayWeb.page
     "Archiving crawl of the Central Asia-Caucasus Analyst (www.cacianalyst.org) in WARC files; "
     "one page entry per archived article."
 )
+# too many articles for the WACZ to carry body text within ReplayWeb.page's 1 MiB: also write
+# NAME-search.wacz (the WACZ + this many bytes of body text, opened as one); 0: never
+PACKAGE_SEARCH_TEXT_BYTES = 32 * 1024 * 1024
 
 # --- `scrapy extract --cluster` (crawler.cluster) ---
 EXTRACT_CLUSTER_UNIT_BYTES = 32_000_000  # WARC bytes per task: large files cut, small batched

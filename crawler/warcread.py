@@ -175,15 +175,21 @@ def _inflate(data: bytes, wbits: int, max_size: int) -> bytes:
 
 def _unbrotli(data: bytes, max_size: int) -> bytes:
     d = brotli.Decompressor()
+    # Google's brotli (what Scrapy installs) has process()/is_finished(); brotlicffi and
+    # brotlipy have decompress()/finish()
+    step = getattr(d, "process", None) or d.decompress
     out = []
     total = 0
     for start in range(0, len(data), 1 << 14):
-        chunk = d.decompress(data[start : start + (1 << 14)])
+        chunk = step(data[start : start + (1 << 14)])
         total += len(chunk)
         if total > max_size:
             raise BodyError(f"decoded body larger than {max_size} bytes")
         out.append(chunk)
-    d.finish()
+    if hasattr(d, "finish"):
+        d.finish()
+    elif not d.is_finished():
+        raise BodyError("brotli body ends early")
     return b"".join(out)
 
 

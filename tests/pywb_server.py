@@ -1,4 +1,5 @@
-"""pywb (`wb-manager`, `wayback`) on a loopback port, for the replay tests."""
+"""pywb (`wb-manager`, `wayback`) on a loopback port, for the replay tests: run from its own
+virtualenv (tests/tool_cache.py), never the project's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.helpers import BIN
+from tests.tool_cache import pywb_bin
 
 COLL = "coll"
 
@@ -46,7 +47,7 @@ class Wayback:
             self.port = free_port()
             with open(self.log, "wb") as log:
                 self.proc = subprocess.Popen(
-                    [str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(self.port)],
+                    [str(pywb_bin() / "wayback"), "-b", "127.0.0.1", "-p", str(self.port)],
                     cwd=self.root,
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -91,5 +92,19 @@ def run(*cmd: str, cwd: Path) -> None:
 
 def new_collection(root: Path) -> Path:
     root.mkdir()
-    run(str(BIN / "wb-manager"), "init", COLL, cwd=root)
+    run(str(pywb_bin() / "wb-manager"), "init", COLL, cwd=root)
     return root / "collections" / COLL
+
+
+def collection_from_wacz(root: Path, wacz: Path, flat_index: Path) -> Path:
+    """A pywb collection of a WACZ's WARC files and the crawl's flat CDXJ index (pywb reads
+    ``.cdx``/``.cdxj`` indexes, not the WACZ's ZipNum pair)."""
+    import shutil
+    import zipfile
+
+    coll = new_collection(root)
+    with zipfile.ZipFile(wacz) as zf:
+        zf.extractall(coll, members=[n for n in zf.namelist() if n.startswith("archive/")])
+    (coll / "indexes").mkdir(exist_ok=True)
+    shutil.copyfile(flat_index, coll / "indexes" / "index.cdxj")
+    return coll

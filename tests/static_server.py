@@ -1,72 +1,89 @@
-"""A static file server on 127.0.0.1 with folder listings and byte ranges (RFC 9110), as
-web servers and object stores serve WARC files: fsspec reads a file over HTTP by ranges."""
+"""A static file server on 127.0.0.1 that answers ``Range`` requests (ReplayWeb.page reads a
+WACZ by ranges: its ZIP directory, its index blocks, one record at a time)."""
 
 from __future__ import annotations
 
 import http.server
 import os
 import re
-import shutil
 import threading
 from functools import partial
 from pathlib import Path
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
 class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args) -> None:  # quiet in the tests' output
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "application/javascript",
+        ".wacz": "application/wacz",
+        ".json": "application/json",
+    }
+
+    def log_message(self, *args) -> None:  # quiet: the test reads the browser's log instead
         pass
 
+    def end_headers(self) -> None:
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
     def send_head(self):
-        path = self.translate_path(self.path)
-        wanted = _RANGE.match(self.headers.get("Range", "").strip())
-        if os.path.isdir(path) or not wanted or not os.path.isfile(path):
+        match = _RANGE.match(self.headers.get("Range", "").strip())
+        path = Path(self.translate_path(self.path))
+        if not match or not path.is_file():
             return super().send_head()
-        size = os.path.getsize(path)
-        first, last = wanted.groups()
-        if first == "":
-            start, end = max(0, size - int(last or 0)), size - 1
-        else:
-            start, end = int(first), min(size - 1, int(last) if last else size - 1)
-        if start >= size or start > end:
+        size = path.stat().st_size
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        else:  # the last N bytes
+            start, end = max(size - int(last or 0), 0), size - 1
+        if start > end or start >= size:
             self.send_response(416)
             self.send_header("Content-Range", f"bytes */{size}")
             self.end_headers()
             return None
-        f = open(path, "rb")  # noqa: SIM115 - closed by copyfile
+        f = open(path, "rb")  # noqa: SIM115 - closed by copyfile's caller
         f.seek(start)
         self.send_response(206)
-        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         self.send_header("Content-Length", str(end - start + 1))
-        self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
-        self._remaining = end - start + 1
-        return f
+        return _Limited(f, end - start + 1)
 
-    def copyfile(self, source, outputfile) -> None:
-        remaining = getattr(self, "_remaining", None)
-        if remaining is None:
-            shutil.copyfileobj(source, outputfile)
-            return
-        while remaining > 0:
-            block = source.read(min(remaining, 1 << 16))
-            if not block:
-                break
-            outputfile.write(block)
-            remaining -= len(block)
-        self._remaining = None
+
+class _Limited:
+    """A file read only up to ``left`` bytes (``copyfile`` reads to the end)."""
+
+    def __init__(self, f, left: int):
+        self.f, self.left = f, left
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        n = self.left if n is None or n < 0 else min(n, self.left)
+        data = self.f.read(n)
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.f.close()
 
 
 class StaticServer:
-    """``with StaticServer(folder) as server: server.base_url`` (ends with "/")."""
+    """Serves ``root`` on 127.0.0.1 at an ephemeral port, in a thread."""
 
-    def __init__(self, folder: Path):
-        handler = partial(RangeHandler, directory=str(folder))
+    def __init__(self, root: Path):
+        handler = partial(RangeHandler, directory=os.fspath(root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> StaticServer:
         self.thread.start()

@@ -161,7 +161,7 @@ def test_inputs_read_over_http(inputs, cluster, local, tmp_path):
         out = tmp_path / "http.jsonl"
         # a folder (its listing page) and a file, as the local run names them
         proc = extract(
-            server.base_url + "crawl/", server.base_url + "big/large.warc.gz", "-o", out,
+            server.origin + "/crawl/", server.origin + "/big/large.warc.gz", "-o", out,
             cluster=cluster.address,
         )  # fmt: skip
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
@@ -169,7 +169,7 @@ def test_inputs_read_over_http(inputs, cluster, local, tmp_path):
     assert out.read_bytes() == data
     ours = stderr_lines(proc)
     assert len(ours) == len(lines)
-    assert ours[0].startswith(server.base_url + "big/large.warc.gz: offset ")
+    assert ours[0].startswith(server.origin + "/big/large.warc.gz: offset ")
     assert ours[0].split(": offset ")[1] == lines[0].split(": offset ")[1]
 
 

@@ -9,10 +9,13 @@ goes through with a few MB of memory.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +33,7 @@ from crawler.warc import Exchange, WarcWriter
 from tests.helpers import BIN, REPLICA_EXIT, ROOT, run_crawl
 from tests.replica import ReplicaServer
 
-PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages", "hasText": True}
 
 
 def sha256_stream(f) -> tuple[str, int]:
@@ -106,26 +109,42 @@ def test_zip_holds_exactly_the_wacz_layout(crawl):
         names = zf.namelist()
         assert sorted(names) == sorted(
             [f"archive/{w.name}" for w in crawl["warcs"]]
-            + ["indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json",
-               "datapackage-digest.json"]
+            + ["indexes/index.cdx.gz", "indexes/index.idx", "pages/pages.jsonl",
+               "datapackage.json", "datapackage-digest.json"]
         )  # fmt: skip
         for warc in crawl["warcs"]:
             info = zf.getinfo(f"archive/{warc.name}")
             assert info.compress_type == zipfile.ZIP_STORED, "a WARC was recompressed"
             with zf.open(info) as member:
                 assert sha256_stream(member)[0] == sha256_file(warc)
-        assert zf.read("indexes/index.cdxj") == (crawl["out"] / "indexes/index.cdxj").read_bytes()
+        assert zf.getinfo("indexes/index.cdx.gz").compress_type == zipfile.ZIP_STORED
+        blocks = zf.read("indexes/index.cdx.gz")
+        summary = zf.read("indexes/index.idx").decode().splitlines()
+    # the ZipNum pair holds exactly the flat index's lines, each block where .idx says
+    assert json.loads(summary[0].split(" ", 2)[2])["filename"] == "index.cdx.gz"
+    lines = []
+    for row in summary[1:]:
+        key, block = row.rsplit(" ", 1)[0], json.loads(row.split(" ", 2)[2])
+        data = gzip.decompress(blocks[block["offset"] : block["offset"] + block["length"]])
+        block_lines = data.decode().splitlines(keepends=True)
+        assert block_lines[0].startswith(key.split(" ")[0] + " ")
+        lines += block_lines
+    assert "".join(lines) == (crawl["out"] / "indexes/index.cdxj").read_text()
+    assert len(summary) - 1 == -(-len(lines) // 300)
 
 
-def test_pages_one_per_article_without_text(crawl):
-    lines = members(crawl["wacz"])["pages/pages.jsonl"].decode("utf-8").splitlines()
+def test_pages_one_per_article_with_its_text(crawl):
+    """A small crawl fits wabac.js's 1 MiB text index whole: every page has its full text."""
+    data = members(crawl["wacz"])["pages/pages.jsonl"]
+    assert len(data) < 1 << 20
+    lines = data.decode("utf-8").splitlines()
     assert json.loads(lines[0]) == PAGES_HEADER
     pages = [json.loads(line) for line in lines[1:]]
     assert len(pages) == len(crawl["articles"])
-    assert {(p["url"], p["ts"], p["title"]) for p in pages} == {
-        (a["url"], a["fetched_at"], a["title"]) for a in crawl["articles"]
+    assert {(p["url"], p["ts"], p["title"], p["text"]) for p in pages} == {
+        (a["url"], a["fetched_at"], a["title"], a["text"]) for a in crawl["articles"]
     }
-    assert all(set(p) == {"url", "ts", "title"} for p in pages)
+    assert all(set(p) == {"url", "ts", "title", "text"} for p in pages)
 
 
 def test_every_page_has_its_response_record(crawl):
@@ -153,23 +172,42 @@ def test_every_page_has_its_response_record(crawl):
         assert headers["WARC-Date"] == page["ts"]
 
 
-def test_index_covers_every_response_record_of_every_warc(crawl):
+def test_index_covers_every_response_record_but_failed_retries(crawl):
+    """Every response record is in the index, but a failed capture (5xx, 429, cut short) of
+    a URL that also has a good capture: it stays in the WARC, out of replay."""
     index = crawl["out"] / "indexes" / "index.cdxj"
     lines = index.read_text("utf-8").splitlines()
     assert lines == sorted(lines), "the CDXJ index is not sorted"
     entries = list(read_cdxj(index))
     indexed = {(e.fields["filename"], int(e.fields["offset"])): e for e in entries}
-    responses = 0
+    good = {e.url for e in entries if (e.status or "").startswith("2")}
+    responses, left_out = 0, []
     for warc in crawl["warcs"]:
         with open(warc, "rb") as f:
             it = ArchiveIterator(f)
             for record in it:
-                if record.rec_type == "response":
-                    responses += 1
-                    entry = indexed[(warc.name, it.get_record_offset())]
-                    assert entry.url == record.rec_headers["WARC-Target-URI"]
-                    assert entry.fields["digest"] == record.rec_headers["WARC-Payload-Digest"]
-    assert responses == len(entries) > 0
+                if record.rec_type != "response":
+                    continue
+                responses += 1
+                url = record.rec_headers["WARC-Target-URI"]
+                status = record.http_headers.get_statuscode()
+                failed = (
+                    status.startswith("5")
+                    or status == "429"
+                    or bool(record.rec_headers.get_header("WARC-Truncated"))
+                )
+                entry = indexed.get((warc.name, it.get_record_offset()))
+                if failed and url in good:
+                    assert entry is None, f"a failed capture of {url} is replayable"
+                    left_out.append(url)
+                    continue
+                assert entry is not None, (url, status)
+                assert entry.url == url
+                assert entry.fields["digest"] == record.rec_headers["WARC-Payload-Digest"]
+    assert responses == len(entries) + len(left_out) > 0
+    # the replica answers one article 503 before 200 (tests/replica/faults.py)
+    assert left_out, "no retried capture was left out of the index"
+    assert crawl["proc"].returncode == 0
 
 
 def test_datapackage_hashes_and_sizes_match_the_members(crawl):
@@ -183,6 +221,8 @@ def test_datapackage_hashes_and_sizes_match_the_members(crawl):
         assert package["wacz_version"] == "1.1.1"
         assert package["software"].startswith("caci-analyst-archiver/")
         assert package["title"] and package["description"]
+        # what ReplayWeb.page shows the collection under
+        assert package["metadata"] == {"title": package["title"], "desc": package["description"]}
         assert len(package["created"]) == 20 and package["created"].endswith("Z")
         listed = {r["path"]: r for r in package["resources"]}
         assert len(listed) == len(package["resources"])
@@ -191,7 +231,7 @@ def test_datapackage_hashes_and_sizes_match_the_members(crawl):
         for path, resource in listed.items():
             with zf.open(path) as member:
                 assert sha256_stream(member) == (resource["hash"], resource["bytes"]), path
-            assert resource["name"] == Path(path).name.lower()
+            assert re.fullmatch(r"[-a-z0-9._/]+", resource["name"]), resource
 
 
 def test_package_command_rebuilds_the_same_file(crawl, tmp_path):
@@ -233,10 +273,10 @@ def test_package_command_leaves_out_pages_whose_capture_is_gone(crawl, tmp_path)
     ("make", "args", "needle"),
     [
         (None, ["missing"], "is not a folder"),
-        ("empty", ["."], "no WARC files"),
+        ("empty", ["."], "no WARC or ARC files"),
         ("copy", [".", "-o", "out.zip"], "must end in .wacz"),
         ("copy", [".", "-s", "PACKAGE_NAME=../up"], "not a path"),
-        ("garbage", ["."], "zz-garbage.warc.gz is not a readable WARC file"),
+        ("garbage", ["."], "zz-garbage.warc.gz: not a WARC or ARC file"),
     ],
 )
 def test_package_command_bad_input_is_one_line(crawl, tmp_path, make, args, needle):
@@ -255,7 +295,9 @@ def test_package_command_bad_input_is_one_line(crawl, tmp_path, make, args, need
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], lines
+    # one line, or one per refused file and the closing count
+    assert len(lines) == (2 if make == "garbage" else 1), lines
+    assert all(line.startswith("error: ") for line in lines) and needle in lines[0], lines
     assert not list(tmp_path.rglob("*.wacz")) and not list(tmp_path.rglob("*.open"))
 
 
@@ -323,7 +365,13 @@ def test_a_failed_package_leaves_nothing_behind(tmp_path):
     index.write_text("")
     dest = tmp_path / "x.wacz"
     with pytest.raises(OSError):
-        write_wacz(dest, warcs=[tmp_path / "gone.warc.gz"], index=index, pages=[], software="t")
+        write_wacz(
+            dest,
+            archives=[(tmp_path / "gone.warc.gz", "gone.warc.gz")],
+            indexes=[(index, "indexes/index.cdxj")],
+            pages=[],
+            software="t",
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.cdxj"]
 
 
@@ -394,3 +442,54 @@ def test_packaging_streams_a_300_mb_warc(tmp_path):
     assert len(lines) == BIG // BODY
     growth = result["after"] - result["before"]
     assert growth < MAX_GROWTH, f"peak RSS grew by {growth / 2**20:.0f} MB while packaging"
+
+
+# -- more articles than ReplayWeb.page's 1 MiB text index holds ------------------------------
+
+
+def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
+    crawl, tmp_path, monkeypatch
+):
+    """Titles past the limit (shrunk here to a few kB): pages.jsonl carries no text, and
+    NAME-search.wacz holds the WACZ byte for byte and every page's body text."""
+    from crawler.archive import folder
+
+    out = tmp_path / "copy"
+    shutil.copytree(crawl["out"], out)
+    monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 4096)
+    dest = out / "big.wacz"
+    result = folder.package_folder(
+        out, dest, title="T", description="D", search_text_budget=1 << 20
+    )
+    assert result.text == "none"
+    lines = members(dest)["pages/pages.jsonl"].decode().splitlines()
+    assert "hasText" not in json.loads(lines[0])
+    assert all("text" not in json.loads(line) for line in lines[1:])
+    assert wacz_validate(dest).returncode == 0
+
+    search = result.search_collection
+    assert search == out / "big-search.wacz"
+    with zipfile.ZipFile(search) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        assert package["profile"] == "multi-wacz-package"
+        assert package["metadata"] == {"title": "T", "desc": "D"}
+        assert [r["path"] for r in package["resources"]] == [
+            "waczs/big.wacz", "waczs/big-text.wacz"
+        ]  # fmt: skip
+        for resource in package["resources"]:
+            info = zf.getinfo(resource["path"])
+            assert info.compress_type == zipfile.ZIP_STORED
+            with zf.open(info) as member:
+                assert sha256_stream(member) == (resource["hash"], resource["bytes"])
+        assert zf.read("waczs/big.wacz") == dest.read_bytes()
+        text_wacz = zf.read("waczs/big-text.wacz")
+    with zipfile.ZipFile(io.BytesIO(text_wacz)) as zf:
+        extra = zf.read("pages/extraPages.jsonl").decode().splitlines()
+    assert json.loads(extra[0])["hasText"] is True
+    texts = {(p["url"], p["ts"]): p["text"] for p in map(json.loads, extra[1:])}
+    assert texts == {(a["url"], a["fetched_at"]): a["text"] for a in crawl["articles"]}
+
+    # a smaller collection again: the search collection of the larger one goes
+    monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 1 << 20)
+    result = folder.package_folder(out, dest, search_text_budget=1 << 20)
+    assert result.search_collection is None and not search.exists()

@@ -1,23 +1,19 @@
 """Replay, as a librarian would: the crawl's WACZ opened in pywb, read back and looked at.
 
 The replica is stopped before replay starts, so nothing can come from the live site. pywb
-(`wb-manager`, `wayback`) serves a collection on a loopback port, set up two ways: the WACZ
-unzipped into the collection folder (its ``archive/`` and ``indexes/`` are pywb's own layout,
-so pywb reads our CDXJ), and the WACZ's WARC files added with ``wb-manager add`` (pywb indexes
-them itself). Every article read back through ``id_`` (no rewriting) must give the text of
-its JSON record; one article loaded in headless Chromium through the normal rewriting replay
-must get every stylesheet and image from the archive, and leaves a screenshot in
-``test-artifacts/``.
+(`wb-manager`, `wayback`, from a virtualenv of its own) serves a collection on a loopback
+port, set up two ways: the WACZ's WARC files with the crawl's flat ``indexes/index.cdxj``
+(pywb's own layout, so pywb reads our CDXJ), and the WACZ's WARC files added with
+``wb-manager add`` (pywb indexes them itself). Every article read back through ``id_`` (no
+rewriting) must give the text of its JSON record; one article loaded in headless Chromium
+through the normal rewriting replay must get every stylesheet and image from the archive, and
+leaves a screenshot in ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import json
 import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -27,13 +23,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import websocket
 
 from crawler.extract.article import extract_article
-from tests.helpers import BIN, ROOT
-from tests.pywb_server import COLL, Wayback, new_collection, run, ts14, wait_until
+from tests.browser import CDP, CHROMIUM, launch_chromium  # noqa: F401
+from tests.helpers import ROOT
+from tests.pywb_server import (
+    COLL,
+    Wayback,
+    collection_from_wacz,
+    new_collection,
+    run,
+    ts14,
+)
+from tests.tool_cache import pywb_bin
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -47,10 +50,9 @@ def crawl(replica_crawl):
 
 @pytest.fixture(scope="module")
 def pywb_unzipped(crawl, tmp_path_factory):
-    """The WACZ unzipped into the collection: pywb replays from our own CDXJ index."""
+    """The WACZ's WARC files and the crawl's flat index: pywb replays from our own CDXJ."""
     root = tmp_path_factory.mktemp("pywb") / "unzipped"
-    coll = new_collection(root)
-    run(sys.executable, "-m", "zipfile", "-e", str(crawl["wacz"]), str(coll), cwd=root)
+    coll = collection_from_wacz(root, crawl["wacz"], crawl["out"] / "indexes" / "index.cdxj")
     assert (coll / "indexes" / "index.cdxj").stat().st_size > 0
     server = Wayback(root).start()
     yield server
@@ -66,7 +68,7 @@ def pywb_added(crawl, tmp_path_factory):
     with zipfile.ZipFile(crawl["wacz"]) as zf:
         warcs = [n for n in zf.namelist() if n.startswith("archive/")]
         zf.extractall(unpacked, members=warcs)
-    run(str(BIN / "wb-manager"), "add", COLL, *(str(unpacked / n) for n in warcs), cwd=root)
+    run(str(pywb_bin() / "wb-manager"), "add", COLL, *(str(unpacked / n) for n in warcs), cwd=root)
     assert sorted(p.name for p in (coll / "archive").iterdir()) == sorted(
         Path(n).name for n in warcs
     )
@@ -106,97 +108,8 @@ def chromium(tmp_path_factory):
         if ci():
             pytest.fail(f"{CHROMIUM} is missing under CI: .ci/run must install Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (CI installs it)")
-    tmp_path = tmp_path_factory.mktemp("chromium")
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir()
-    log = open(tmp_path / "chromium.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--remote-debugging-port=0",
-            "--remote-debugging-address=127.0.0.1",
-            "--window-size=1280,1600",
-            # nothing but loopback can be reached, whatever a page asks for
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "about:blank",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    try:
-        port_file = profile / "DevToolsActivePort"
-
-        def port():
-            if proc.poll() is not None:
-                raise RuntimeError(f"chromium exited: {(tmp_path / 'chromium.log').read_text()}")
-            text = port_file.read_text() if port_file.exists() else ""
-            return int(text.split()[0]) if text.strip() else None
-
-        cdp = CDP.connect(wait_until(port, 60, "chromium's DevTools port"))
+    with launch_chromium(tmp_path_factory.mktemp("chromium")) as cdp:
         yield cdp
-        with contextlib.suppress(Exception):  # asked to close, chromium reaps its own helpers
-            cdp.call("Browser.close")
-            cdp.ws.close()
-    finally:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        log.close()
-
-
-class CDP:
-    """Just enough of the Chrome DevTools protocol, over websocket-client."""
-
-    def __init__(self, ws):
-        self.ws = ws
-        self.next_id = 0
-        self.events: list[dict] = []
-
-    @classmethod
-    def connect(cls, port: int) -> CDP:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
-            targets = json.load(resp)
-        page = next(t for t in targets if t["type"] == "page")
-        return cls(websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
-        ))  # fmt: skip
-
-    def call(self, method: str, **params) -> dict:
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-
-    def pump(self, seconds: float) -> None:
-        """Collect events for up to ``seconds``."""
-        self.ws.settimeout(seconds)
-        try:
-            self.events.append(json.loads(self.ws.recv()))
-        except websocket.WebSocketTimeoutException:
-            pass
-        finally:
-            self.ws.settimeout(60)
 
 
 def load_and_settle(cdp: CDP, url: str, timeout: float = 60) -> None:

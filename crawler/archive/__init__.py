@@ -1,10 +1,11 @@
-"""Index and package: a CDXJ index of the WARC files and a WACZ of the collection. No Scrapy."""
+"""Index and package: CDXJ indexes of the WARC/ARC files and a WACZ of the collection. No Scrapy."""
 
-from .cdxj import IndexEntry, read_cdxj, write_cdxj
+from .cdxj import IndexEntry, read_cdxj, write_cdxj, write_zipnum
 from .folder import (
     INDEX_PATH,
     PackageError,
     PackageResult,
+    RefusedFiles,
     default_name,
     find_warcs,
     package_folder,
@@ -17,6 +18,7 @@ __all__ = [
     "IndexEntry",
     "PackageError",
     "PackageResult",
+    "RefusedFiles",
     "Page",
     "default_name",
     "find_warcs",
@@ -24,5 +26,6 @@ __all__ = [
     "read_cdxj",
     "read_pages",
     "write_cdxj",
+    "write_zipnum",
     "write_wacz",
 ]

@@ -1,10 +1,12 @@
 """WACZ 1.1.1 packages (https://specs.webrecorder.net/wacz/1.1.1/), written as a stream.
 
 Pure code: no Scrapy. Our own writer rather than py-wacz's ``wacz create`` (0.6), which is a
-command-line function that prints as it goes; it writes the index as ``indexes/index.cdx.gz``
-plus an ``index.idx`` built in a BytesIO (we ship the crawl's ``indexes/index.cdxj``), drops
+command-line function that prints as it goes; it builds its ``index.idx`` in a BytesIO, drops
 pages it cannot match to a record with only a print, gives every page a random id, and hashes
-each member by reading the finished ZIP back a second time.
+each member by reading the finished ZIP back a second time. The indexes it holds are the
+ZipNum pair (``indexes/index.cdx.gz`` + ``indexes/index.idx``) only: wabac.js loads every
+``.cdx``/``.cdxj`` member of a WACZ whole before the first page, which is what a ZipNum index
+avoids; the flat ``index.cdxj`` stays beside the WARC files for pywb.
 
 Here every member is copied from its file in 1 MiB chunks while its sha256 is taken, so
 neither the ZIP nor a WARC is ever held in memory; WARCs are stored (``ZIP_STORED``), never
@@ -23,8 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from .inputs import resource_name
+
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+TEXT_HEADER = {**PAGES_HEADER, "hasText": True}
 CHUNK = 1 << 20
 
 
@@ -35,9 +40,13 @@ class Page:
     url: str
     ts: str  # the capture's WARC-Date, RFC 3339
     title: str
+    text: str | None = None  # for the search box; the article's JSON holds all of it
 
     def as_json(self) -> dict:
-        return {"url": self.url, "ts": self.ts, "title": self.title}
+        page = {"url": self.url, "ts": self.ts, "title": self.title}
+        if self.text is not None:
+            page["text"] = self.text
+        return page
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +70,9 @@ class WaczResult:
     size: int = 0
 
 
-def read_pages(article_files: Iterable[Path]) -> Iterator[Page]:
-    """Pages from article JSON Lines files (fields url, fetched_at, title), text left out.
+def read_pages(article_files: Iterable[Path], with_text: bool = False) -> Iterator[Page]:
+    """Pages from article JSON Lines files (fields url, fetched_at, title, and text when
+    ``with_text``).
 
     One page per capture: the same url and time seen twice (a feed copied with ``-O``) is kept
     once. A line that is not an article record is skipped: it has no capture to point at.
@@ -76,6 +86,8 @@ def read_pages(article_files: Iterable[Path]) -> Iterator[Page]:
                 try:
                     record = json.loads(line)
                     page = Page(str(record["url"]), str(record["fetched_at"]), record["title"])
+                    if with_text:
+                        page = Page(page.url, page.ts, page.title, str(record.get("text") or ""))
                 except (ValueError, KeyError, TypeError):
                     continue
                 if (page.url, page.ts) not in seen:
@@ -112,6 +124,7 @@ class WaczWriter:
         self.zf = zf
         self.date_time = date_time
         self.resources: list[Resource] = []
+        self.names: set[str] = set()
 
     def _info(self, path: str, compress: int, size: int = 0) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(path, self.date_time)
@@ -121,6 +134,8 @@ class WaczWriter:
         return info
 
     def add_file(self, source: Path, path: str, compress: int = zipfile.ZIP_STORED) -> Resource:
+        """A member copied from ``source`` (WARCs and the gzip index stay stored: a replay
+        tool reads them at an offset)."""
         size = source.stat().st_size
         with open(source, "rb") as src, self.zf.open(self._info(path, compress, size), "w") as dst:
             sink = _Hashing(dst)
@@ -146,8 +161,10 @@ class WaczWriter:
         return "sha256:" + hashlib.sha256(data).hexdigest()
 
     def _listed(self, path: str, sink: _Hashing) -> Resource:
-        # frictionless wants lower-case names: our WARC names may carry the host's capitals
-        resource = Resource(Path(path).name.lower(), path, sink.digest, sink.size)
+        # frictionless' name pattern is narrower than file names (capitals, Heritrix's "~"):
+        # the name is made to fit, the path keeps the file's own name
+        name = resource_name(Path(path).name, self.names)
+        resource = Resource(name, path, sink.digest, sink.size)
         self.resources.append(resource)
         return resource
 
@@ -155,15 +172,19 @@ class WaczWriter:
 def write_wacz(
     dest: Path,
     *,
-    warcs: Iterable[Path],
-    index: Path,
+    archives: Iterable[tuple[Path, str]],
+    indexes: Iterable[tuple[Path, str]],
     pages: Iterable[Page],
     software: str,
     title: str = "",
     description: str = "",
+    has_text: bool = False,
     created: datetime | None = None,
 ) -> WaczResult:
-    """Write the WACZ at ``dest`` (beside it as ``.open`` first, then renamed into place)."""
+    """Write the WACZ at ``dest`` (beside it as ``.open`` first, then renamed into place).
+
+    ``archives``: (file, name under ``archive/``); ``indexes``: (file, path in the ZIP).
+    """
     created = created or datetime.now(UTC)
     date_time = tuple(created.astimezone(UTC).timetuple()[:6])
     partial = dest.with_name(dest.name + ".open")
@@ -171,17 +192,23 @@ def write_wacz(
     try:
         with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             out = WaczWriter(zf, date_time)
-            for warc in warcs:
-                out.add_file(warc, f"archive/{warc.name}")
-            out.add_file(index, "indexes/index.cdxj", zipfile.ZIP_DEFLATED)
-            header_and_pages = _chain(PAGES_HEADER, (page.as_json() for page in pages))
+            for source, name in archives:
+                out.add_file(source, f"archive/{name}")
+            for source, path in indexes:
+                compress = zipfile.ZIP_STORED if path.endswith(".gz") else zipfile.ZIP_DEFLATED
+                out.add_file(source, path, compress)
+            header = TEXT_HEADER if has_text else PAGES_HEADER
+            header_and_pages = _chain(header, (page.as_json() for page in pages))
             _, lines = out.add_lines("pages/pages.jsonl", header_and_pages)
             result.pages = lines - 1
+            metadata = {"title": title or None, "desc": description or None}
             package = {
                 "profile": "data-package",
                 "wacz_version": WACZ_VERSION,
                 "title": title or None,
                 "description": description or None,
+                # what ReplayWeb.page shows the collection under (it reads no top-level title)
+                "metadata": {k: v for k, v in metadata.items() if v is not None} or None,
                 "created": rfc3339(created),
                 "software": software,
                 "resources": [r.as_json() for r in out.resources],

@@ -29,6 +29,7 @@ class WaczPackage:
         prefix: str,
         title: str,
         description: str,
+        search_text_budget: int = 0,
     ):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -38,6 +39,7 @@ class WaczPackage:
         self.prefix = prefix
         self.title = title
         self.description = description
+        self.search_text_budget = search_text_budget
         self.feeds: list[Path] = []
 
     @classmethod
@@ -63,6 +65,7 @@ class WaczPackage:
             prefix=s.get("WARC_PREFIX") or "",
             title=s.get("PACKAGE_TITLE") or "",
             description=s.get("PACKAGE_DESCRIPTION") or "",
+            search_text_budget=s.getint("PACKAGE_SEARCH_TEXT_BYTES"),
         )
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
@@ -91,6 +94,7 @@ class WaczPackage:
                 article_files=self.feeds,
                 title=self.title,
                 description=self.description,
+                search_text_budget=self.search_text_budget,
             )
         except (OSError, PackageError, ValueError) as exc:
             # the WARC files are whole and stay; `scrapy package` can build this later
@@ -105,6 +109,10 @@ class WaczPackage:
         self.stats.set_value("package/warc_files", len(result.warcs))
         self.stats.set_value("package/pages", result.wacz.pages)
         self.stats.set_value("package/pages_without_capture", len(result.pages_without_capture))
+        self.stats.set_value("package/failed_captures_unindexed", result.failed_captures_unindexed)
+        self.stats.set_value("package/page_text", result.text)
+        if result.search_collection:
+            self.stats.set_value("package/search_collection", str(result.search_collection))
         self.stats.set_value("package/seconds", round(seconds, 3))
         logger.info(
             "WACZ %s: %d pages, %d WARC files, %d index lines (%.1f s)",

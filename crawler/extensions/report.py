@@ -249,6 +249,11 @@ class CrawlReport:
                 f"  CDXJ index:        {stats.get_value('package/index')} "
                 f"({stats.get_value('package/index_lines', 0)} lines)"
             )
+            if search := stats.get_value("package/search_collection"):
+                lines.append(
+                    f"  Search collection: {search} (open this one in ReplayWeb.page to search "
+                    "the articles' text)"
+                )
         if s["package_error"]:
             lines.append(f"  Package failed:    {s['package_error']} (run `scrapy package`)")
         if s.get("report"):

@@ -150,6 +150,9 @@ def read_k2_item(root, base_url: str) -> K2Item | None:
             href = a.get("href").strip()
             if href.lower().split("?")[0].split("#")[0].endswith(".pdf"):
                 pdfs.append((urljoin(base_url, href), element_text(a)))
+    links = list(dict.fromkeys(pdfs))
+    # the link's own line is navigation, not prose: neither the summary nor the text keep it
+    intro, full = (_without_link_lines(el, links) for el in (intro, full))
     return K2Item(
         root=root,
         container=container,
@@ -161,6 +164,24 @@ def read_k2_item(root, base_url: str) -> K2Item | None:
         hits=int(re.sub(r"\D", "", hits.group())) if hits else None,
         tags=list(dict.fromkeys(tags)),
         images=_images(container, base_url),
-        pdf_links=list(dict.fromkeys(pdfs)),
+        pdf_links=links,
         language=page_language(root),
     )
+
+
+def _without_link_lines(el, links: list[tuple[str, str]]):
+    """A copy of ``el`` without the blocks that hold nothing but one of ``links`` (the
+    "Click Here to download PDF" line, in the full text or right after the intro's summary)."""
+    if el is None or not links:
+        return el
+    texts = {text for _, text in links if text}
+    el = copy.deepcopy(el)
+    for a in el.xpath(".//a[@href]"):
+        block = a
+        while block is not None and block is not el and block.tag not in BLOCK_TAGS:
+            block = block.getparent()
+        if block is None or block is el or block.getparent() is None:
+            continue
+        if element_text(block) in texts and element_text(block) == element_text(a):
+            block.drop_tree()
+    return el

@@ -73,6 +73,7 @@ class Article:
     # Presentation details (not ground truth of the article itself):
     has_item_image: bool = False  # images[0] is the K2 item image (div.itemImageBlock)
     article_pdf: str | None = None  # the "Click Here to download PDF" target, if any
+    pdf_in_intro: bool = False  # that line closes the intro (after the summary), not the body
     byline_layout: str = "p"  # "p": one <p> per line; "br": one <p>, lines split by <br />
     fulltext_layout: str = "p"  # "p": one <p> per paragraph; "br": <br /><br /> separated
     modified: datetime | None = None  # shown as "Last modified on ..." when set
@@ -795,7 +796,7 @@ _SPECS: tuple[_Spec, ...] = (
        ("By Laura Whitfield", "September 21, 2022, the CACI Analyst"), ("Laura Whitfield",),
        "2022-09-21", "summary", "feature", "Kazakhstan", "the response to the war in Ukraine", 9,
        ("Russia", "Kazakhstan"), item_image="Leaders at a regional summit in Astana",
-       extras=("pdf", "table")),
+       extras=("pdf_in_intro", "table")),
     _S(13768, FA, "2023-11-08 09:00", "Armenia and Azerbaijan after Karabakh",
        ("By Tamar Beridze", "November 8, 2023, the CACI Analyst"), ("Tamar Beridze",),
        "2023-11-08", "none", "feature", "Armenia", "the peace negotiations", 8,
@@ -1028,7 +1029,7 @@ def _build(spec: _Spec) -> Article:
         images.append((k2_image_path(spec.item_id), spec.item_image))
     images.extend((b.src, b.text) for b in body if b.kind == "img")
     pdfs = [b.href for b in body if b.href.endswith(".pdf")]
-    article_pdf = _pdf_name(spec) if "pdf" in spec.extras else None
+    article_pdf = _pdf_name(spec) if {"pdf", "pdf_in_intro"} & set(spec.extras) else None
     if article_pdf:
         pdfs.append(article_pdf)
     hits = spec.hits if spec.hits is not None else 150 + (spec.item_id * 7919) % 6000
@@ -1055,6 +1056,7 @@ def _build(spec: _Spec) -> Article:
         hits=hits,
         has_item_image=bool(spec.item_image),
         article_pdf=article_pdf,
+        pdf_in_intro="pdf_in_intro" in spec.extras,
         byline_layout=layout,
         fulltext_layout=spec.fulltext_layout,
         modified=modified,

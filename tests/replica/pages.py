@@ -406,7 +406,8 @@ def intro_html(article: Article, ctx: Ctx) -> str:
     if article.intro == "teaser":
         return byline_html(article) + f"<p>{esc(naive_teaser(article.body[0].text))}</p>\n"
     if article.intro == "summary":
-        return byline_html(article) + f"<p>{esc(article.summary or '')}</p>\n"
+        pdf = _pdf_link(article) if article.pdf_in_intro else ""
+        return byline_html(article) + f"<p>{esc(article.summary or '')}</p>\n" + pdf
     return byline_html(article) + render_blocks(article, article.body, ctx) + _pdf_link(article)
 
 
@@ -422,7 +423,8 @@ def _pdf_link(article: Article) -> str:
 def fulltext_html(article: Article, ctx: Ctx) -> str | None:
     if article.intro == "none":
         return None
-    return render_blocks(article, article.body, ctx) + _pdf_link(article)
+    pdf = "" if article.pdf_in_intro else _pdf_link(article)
+    return render_blocks(article, article.body, ctx) + pdf
 
 
 # ---------------------------------------------------------------------------------------------
