@@ -207,7 +207,7 @@ def test_index_covers_every_response_record_but_failed_retries(crawl):
     assert responses == len(entries) + len(left_out) > 0
     # the replica answers one article 503 before 200 (tests/replica/faults.py)
     assert left_out, "no retried capture was left out of the index"
-    assert crawl["proc"].returncode == 0
+    assert crawl["proc"].returncode == REPLICA_EXIT
 
 
 def test_datapackage_hashes_and_sizes_match_the_members(crawl):
