@@ -275,7 +275,7 @@ def assert_usage_error(proc, *needles):
 
 
 def test_no_inputs(tmp_path):
-    assert_usage_error(run_extract("-o", tmp_path / "x.jsonl"), "WARC file or folder")
+    assert_usage_error(run_extract("-o", tmp_path / "x.jsonl"), "WACZ file or folder")
     assert not (tmp_path / "x.jsonl").exists()
 
 
@@ -288,6 +288,7 @@ def test_missing_input(tmp_path):
 def test_unwritable_output(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
+    (tmp_path / "one.warc").write_bytes(b"WARC/1.1\r\n")
     proc = run_extract(tmp_path, "-o", blocker / "x.jsonl")
     assert_usage_error(proc, "cannot write", "x.jsonl")
 
@@ -295,8 +296,12 @@ def test_unwritable_output(tmp_path):
 def test_output_never_overwrites_an_input(tmp_path):
     warc = tmp_path / "precious.warc"
     warc.write_bytes(b"WARC/1.1\r\n")
-    assert_usage_error(run_extract(tmp_path, "-o", warc), "would overwrite")
-    assert warc.read_bytes() == b"WARC/1.1\r\n"
+    # a file named on the command line is read whatever its name
+    oddly_named = tmp_path / "precious.jsonl"
+    oddly_named.write_bytes(b"WARC/1.1\r\n")
+    assert_usage_error(run_extract(oddly_named, "-o", oddly_named), "would overwrite")
+    assert_usage_error(run_extract(tmp_path, "-o", warc), "JSON Lines only", ".jsonl")
+    assert warc.read_bytes() == oddly_named.read_bytes() == b"WARC/1.1\r\n"
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -408,7 +413,8 @@ def test_records_that_cannot_be_written_are_counted_and_said():
     url = make_samples.BASE + BY_ID[SAMPLE_ID].path
     warc = {"filename": "other.warc.gz", "offset": 123, "length": 456,
             "record_id": "<urn:uuid:0001>", "payload_digest": None}  # fmt: skip
-    odd_id = ArticleCapture(url, SAMPLE_ID, resp.body, resp.content_type, warc, None, None)
+    odd_id = ArticleCapture(url, SAMPLE_ID, resp.body, resp.content_type,
+                            {**warc, "record_id": "not a URI"}, None, None)  # fmt: skip
     empty = ArticleCapture(url, SAMPLE_ID, b"  ", "text/html", warc, None, None)
     empty_page = ArticleCapture("https://example.org/", None, b"  ", "text/html", warc, None, None)
     (invalid,) = extract_batch([odd_id], False)
