@@ -73,13 +73,17 @@ class Extraction:
 
 def _sniff_charset(body: bytes) -> str:
     """An unlabelled page's charset, as browsers guess it: UTF-8 when it is valid UTF-8, else
-    what detection finds (trafilatura's own: charset_normalizer), else windows-1252."""
+    what detection finds (trafilatura's own: charset_normalizer), windows-1252 when it is one
+    of the candidates or nothing else fits."""
     try:
         body.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    for guess in detect_encoding(body):
+    guesses = detect_encoding(body)
+    if "cp1252" in guesses:  # a close call goes to the browsers' default
+        return "cp1252"
+    for guess in guesses:
         try:
             body.decode(guess)
             return guess
