@@ -103,8 +103,11 @@ def test_every_content_coding_browsers_accept(tmp_path):
         "zstd": _zstd_compress(body),
     }
     data = b"".join(
-        response(f"https://example.org/{name}", encoded, [
-            ("Content-Type", "text/html"), ("Content-Encoding", name)])  # fmt: skip
+        response(
+            f"https://example.org/{name}",
+            encoded,
+            [("Content-Type", "text/html"), ("Content-Encoding", name)],
+        )  # fmt: skip
         for name, encoded in codings.items()
     )
     data += response("https://example.org/br-chunked", chunked(brotli.compress(body), 50), [
@@ -211,7 +214,8 @@ def test_any_uri_is_a_record_id(tmp_path):
 CP1252 = (
     "<html><body><article>"
     + "<p>“Caf\u00e9 cr\u00e8me” \u2013 na\u00efve r\u00e9sum\u00e9s for \u20ac5 \u2026 "
-    "a paragraph long enough to be kept as the page’s text by the reader.</p>" * 4
+    "a paragraph long enough to be kept as the page’s text by the reader.</p>"
+    * 4
     + "</article></body></html>"
 ).encode("cp1252")
 
@@ -362,7 +366,10 @@ def test_output_must_be_json_lines(tmp_path):
 
 
 def test_one_unreadable_file_among_good_ones_is_a_line_not_the_end(tmp_path):
-    files = [("bad.warc", b"hello, not an archive\n" * 3), ("good.warc", response("https://example.org/", page()))]  # fmt: skip
+    files = [
+        ("bad.warc", b"hello, not an archive\n" * 3),
+        ("good.warc", response("https://example.org/", page())),
+    ]
     records, reported, tally = extract(tmp_path, *files)
     assert len(records) == 1 and tally.errors == 1
     (line,) = reported
@@ -450,8 +457,7 @@ def test_large_records_cost_little_memory_and_say_why(tmp_path):
                           report=reported.append)  # fmt: skip
     assert (tally.articles, tally.too_large, tally.not_article, tally.errors) == (1, 1, 1, 0)
     assert reported == [
-        f"{path}: offset 0: https://example.org/1: skipped: 40 MB page over "
-        "EXTRACT_MAX_PAGE_BYTES"
+        f"{path}: offset 0: https://example.org/1: skipped: 40 MB page over EXTRACT_MAX_PAGE_BYTES"
     ]
 
 
@@ -482,4 +488,4 @@ def test_extract_input_gives_what_extract_files_writes_for_any_byte_range(tmp_pa
         outcomes += part
     assert [json.loads(value) for kind, value in outcomes if kind == "article"] == whole
     assert not [e for e in iter_records(path) if isinstance(e, ReadError)]
-    assert Kind.WARC == sniff(path).name
+    assert sniff(path).name == Kind.WARC
