@@ -80,9 +80,11 @@ def page_from_capture(capture: ArticleCapture) -> tuple[Article, str]:
     tree = load_html(decode(capture.body, capture.content_type))
     if tree is None:
         raise ExtractionError("unparseable HTML")
-    item = read_k2_item(tree, capture.url)
-    if item is not None and (item.full is not None or item.intro is not None):
-        return article_from_capture(capture)
+    # K2's item container: a page without its id cannot be an item page (and is not searched)
+    if b"k2Container" in capture.body:
+        item = read_k2_item(tree, capture.url)
+        if item is not None and (item.full is not None or item.intro is not None):
+            return article_from_capture(capture)
     return _article(page_extraction(tree, capture.url), capture), "generic"
 
 

@@ -35,6 +35,9 @@ _WORD = re.compile(r"\w+")
 _TABLE_RULE = re.compile(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*$")
 # how many leading lines may hold a byline (name, date line, "By ... (issue)")
 _BYLINE_WINDOW = 3
+#: characters under which trafilatura's fast reading may have missed the text: twice its own
+#: MIN_EXTRACTED_SIZE, the length under which it calls an extraction short
+FULL_READING_BELOW = 2 * trafilatura.settings.DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 
 
 class ExtractionError(Exception):
@@ -234,16 +237,27 @@ def _authors(text: str | None) -> list[str]:
     return [a.strip() for a in re.split(r";|,", text or "") if a.strip()]
 
 
+def trafilatura_text(tree, url: str) -> str | None:
+    """trafilatura's text of a page: its fast reading, and its full reading (the readability
+    and justext fallbacks) where the fast one finds little. On long texts the fallbacks cost a
+    third of the time and change nothing or for the worse (on the Zyte benchmark's 181 pages:
+    179 identical, F1 0.962 against 0.960 for the full reading everywhere); on stubs, frames
+    and odd layouts they are what finds the text."""
+    options = {"url": url, "include_comments": False, "include_tables": True}
+    text = trafilatura.extract(tree, fast=True, deduplicate=False, **options)
+    if not text or len(text) < FULL_READING_BELOW:
+        text = trafilatura.extract(tree, deduplicate=False, **options) or text
+    return text
+
+
 def page_extraction(tree, url: str) -> Extraction:
     """Any site's page, from a tree parsed once (``trafilatura.utils.load_html``): the text is
-    exactly ``trafilatura.extract``'s on the same HTML (comments off, tables on), the metadata
-    what the page declares (meta tags, JSON-LD, the title, the date htmldate finds without its
-    extensive search, ``<html lang>``). trafilatura's own metadata pass would cost a third of
-    the time again for guesses (authors and categories searched in the page's text) that are
-    not worth it here; the crawl's articles are read through K2, not this."""
-    text = trafilatura.extract(
-        tree, url=url, include_comments=False, include_tables=True, deduplicate=False
-    )
+    ``trafilatura.extract``'s on the same HTML (comments off, tables on; ``trafilatura_text``),
+    the metadata what the page declares (meta tags, JSON-LD, the title, the date htmldate finds
+    without its extensive search, ``<html lang>``). trafilatura's own metadata pass would cost
+    a third of the time again for guesses (authors and categories searched in the page's text)
+    that are not worth it here; the crawl's articles are read through K2, not this."""
+    text = trafilatura_text(tree, url)
     if not text:
         raise ExtractionError("no text found")
     meta = examine_meta(tree)

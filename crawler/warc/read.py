@@ -286,7 +286,8 @@ def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> None:
                 out.append(decoder.finish())
                 break
             raw_read += len(raw)
-            sha1.update(raw)
+            if sha1 is not None:
+                sha1.update(raw)
             chunk = decoder.feed(raw)
             out.append(chunk)
             size += len(chunk)
@@ -342,16 +343,16 @@ def _read_record(
     elif capture.rec_type == "resource":
         capture.content_type = rh.get_header("Content-Type")
         readable = True
+    declared = payload_digest(digest)  # None unless the record gives a sha1 digest
     if readable and want(capture):
-        sha1 = hashlib.sha1()
+        sha1 = None if declared else hashlib.sha1()
         try:
             _read_body(rec, capture, http, max_page, sha1)
         except BodyError as exc:
             body_error = str(exc)
-        if capture.body is not None:
-            digest = payload_digest(digest, sha1=sha1)
-    if capture.body is None:
-        digest = payload_digest(digest)
+        if capture.body is not None and sha1 is not None:
+            declared = payload_digest(None, sha1=sha1)
+    digest = declared
     warnings = it.err_count
     offset, length = it.get_record_offset(), it.get_record_length()
     if it.err_count != warnings:
