@@ -10,8 +10,8 @@ place: nothing is copied). For every file in it, in name order:
   ``ArchiveIterator(arc2warc=True)`` yields before it stops, each body read through warcio's
   own decoding (``content_stream()``) and given to bare ``trafilatura.extract``: the pages a
   user could have got with warcio and trafilatura alone;
-- ours: the real command in a process of its own, its wall time and peak memory
-  (``ru_maxrss`` from ``wait4``), the records it wrote and the lines it said;
+- ours: the real command in a process of its own, its wall time and peak memory (its
+  ``VmHWM``, watched while it runs), the records it wrote and the lines it said;
 - lost: warcio pages trafilatura alone reads text from, of at most ``--max-page`` bytes (the
   command's EXTRACT_MAX_PAGE_BYTES: larger pages are skipped by design, with a line), that
   have no record (matched by record offset, else by URL);
@@ -26,10 +26,10 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,18 +103,37 @@ def warcio_pages(path: Path, max_page: int) -> tuple[list[WarcioPage], str]:
     return pages, stopped
 
 
+def _peak_kb(pid: int, done: threading.Event, peak: list[int]) -> None:
+    """The process's VmHWM until it ends. (``ru_maxrss`` from ``wait4`` would not do: Linux
+    carries a process's high-water mark over fork and exec, so a child would show this
+    script's own size.)"""
+    while not done.is_set():
+        try:
+            with open(f"/proc/{pid}/status", "rb") as f:
+                for line in f:
+                    if line.startswith(b"VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        done.wait(0.02)
+
+
 def run_ours(path: Path, out: Path, max_page: int) -> tuple[float, float, int, str]:
     cmd = [sys.executable, "-m", "scrapy", "extract", "--all-pages", str(path), "-o", str(out)]
     cmd += ["-s", f"EXTRACT_MAX_PAGE_BYTES={max_page}"]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        done, peak = threading.Event(), [0]
+        watcher = threading.Thread(target=_peak_kb, args=(proc.pid, done, peak), daemon=True)
+        watcher.start()
+        returncode = proc.wait()
+        done.set()
+        watcher.join()
         wall = time.perf_counter() - started
         err.seek(0)
         said = err.read().decode("utf-8", "replace")
-    return wall, usage.ru_maxrss / 1024, proc.returncode, said
+    return wall, peak[0] / 1024, returncode, said
 
 
 def measure(path: Path, max_page: int, tmp: Path) -> Row:

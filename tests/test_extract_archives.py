@@ -406,6 +406,33 @@ def test_pages_without_title_space_in_uri_and_resources(tmp_path):
     assert records == [] and reported == [] and tally.not_article == 3
 
 
+def test_pages_of_records_damaged_at_their_end_are_read_as_stored(tmp_path):
+    """What warcio hands over as the page is not lost: a wrong Content-Length, a missing one,
+    a file cut short. The damage is still said, once per record."""
+    first = response("https://example.org/long", page("Long"))
+    head, _, rest = first.partition(b"\r\n\r\n")
+    length = int(head.rsplit(b"Content-Length: ", 1)[1])
+    too_long = head.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length + 30))
+    no_length = response("https://example.org/none", page("None")).replace(
+        b"Content-Length: ", b"X-Was-Length: ", 1
+    )
+    cut = response("https://example.org/cut", page("Cut"))[:-300]
+    data = (
+        too_long + b"\r\n\r\n" + rest
+        + response("https://example.org/next", page("Next"))
+        + no_length
+        + response("https://example.org/last", page("Last"))
+        + cut
+    )  # fmt: skip
+    records, reported, tally = extract(tmp_path, ("damaged.warc", data))
+    assert [r["title"] for r in records] == ["Long", "Next", "None", "Last", "Cut"]
+    assert len(reported) == tally.errors == 3
+    assert "wrong Content-Length?); its page is read as stored" in reported[0]
+    assert "missing or bad Content-Length; its page is read up to the next record" in reported[1]
+    assert "file cut short?); its page is read as stored" in reported[2]
+    assert all("ordinary prose" in r["text"] for r in records)
+
+
 # --- 7. Bounded cost -----------------------------------------------------------------------
 
 

@@ -54,6 +54,8 @@ _WARC_START = re.compile(rb"WARC/(?:1\.0|1\.1|0\.1[78])\r?\n")
 _ARC_START = re.compile(rb"\n\n(?=[a-z][a-z0-9+.-]*:[^ \n]* )", re.I)
 _ARC_HEADER = re.compile(rb"[a-z][a-z0-9+.-]*:.* \d{14} .*\d\r?\n?$", re.I)
 _SCAN_BLOCK = 1 << 20
+_NO_LENGTH = "missing or bad Content-Length"
+_LENGTH_LINE = re.compile(rb"(?im)^content-length:[^\n]*\n")
 _READ_BLOCK = 1 << 16
 # warcio's notes that are no damage: it repairs the URI itself
 _HARMLESS = ("Replacing spaces in invalid WARC-Target-URI",)
@@ -85,6 +87,16 @@ class ReadError:
 
 class _CorruptRecord(Exception):
     pass
+
+
+class _DamagedEnd(Exception):
+    """A record whose end is damaged (cut short, a wrong Content-Length) after its page was
+    read: the page is kept as stored, and the damage reported all the same."""
+
+    def __init__(self, capture: Capture, reason: str):
+        super().__init__(reason)
+        self.capture = capture
+        self.reason = reason
 
 
 def megabytes(size: int) -> str:
@@ -262,10 +274,11 @@ def _all_headers(headers, name: str) -> list[str]:
     return [v for k, v in headers.headers if k.lower() == name]
 
 
-def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> None:
+def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> str | None:
     """Read and decode the body into ``capture``, block by block: a body whose type says
     nothing stops at its first bytes unless they are HTML; a page over ``max_page`` stops at
-    the limit and is marked skipped. BodyError when it cannot be decoded."""
+    the limit and is marked skipped. BodyError when it cannot be decoded; a coding that stops
+    early leaves what decoded in ``capture.body`` and returns why."""
     stream = rec.raw_stream
     if http is not None:
         decoder = BodyDecoder(
@@ -276,6 +289,7 @@ def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> None:
     else:  # a resource record: the block is the document itself
         decoder = BodyDecoder(None, [], max_page)
     sniff = is_sniffed(capture.content_type)
+    unfinished = None
     out: list[bytes] = []
     size = 0
     raw_read = 0
@@ -283,7 +297,12 @@ def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> None:
         while True:
             raw = stream.read(_READ_BLOCK)
             if not raw:
-                out.append(decoder.finish())
+                try:
+                    out.append(decoder.finish())
+                except BodyError as exc:
+                    # a coding that stops early: damage of the body, unless the record itself
+                    # turns out to be damaged at its end (the caller knows once it has ended)
+                    unfinished = str(exc)
                 break
             raw_read += len(raw)
             if sha1 is not None:
@@ -294,7 +313,7 @@ def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> None:
             if sniff and size >= SNIFF_BYTES:
                 sniff = False
                 if not is_html(capture.content_type, b"".join(out)):
-                    return  # no page: the rest stays unread
+                    return None  # no page: the rest stays unread
     except BodyTooLarge:
         left = stream.limit if isinstance(stream, LimitReader) else 0
         if decoder.encoded:
@@ -302,11 +321,12 @@ def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> None:
         else:
             what = f"{megabytes(raw_read + left)} page"
         capture.skipped = f"skipped: {what} over EXTRACT_MAX_PAGE_BYTES"
-        return
+        return None
     body = b"".join(out)
     if sniff and not is_html(capture.content_type, body):
-        return
+        return None
     capture.body = body
+    return unfinished
 
 
 def _read_record(
@@ -321,7 +341,7 @@ def _read_record(
     rh = rec.rec_headers
     if not (rh.get_header("Content-Length") or "").strip().isdigit():
         # warcio would read on to the end of the file
-        raise _CorruptRecord("missing or bad Content-Length")
+        raise _CorruptRecord(_NO_LENGTH)
     url = (rh.get_header("WARC-Target-URI") or "").strip()
     if url.startswith("<") and url.endswith(">"):
         url = url[1:-1]
@@ -333,7 +353,7 @@ def _read_record(
     )
     http = rec.http_headers
     digest = rh.get_header("WARC-Payload-Digest")
-    body_error = None
+    body_error = unfinished = None
     readable = False
     if capture.rec_type == "response" and http is not None:
         with contextlib.suppress(TypeError, ValueError):
@@ -347,7 +367,7 @@ def _read_record(
     if readable and want(capture):
         sha1 = None if declared else hashlib.sha1()
         try:
-            _read_body(rec, capture, http, max_page, sha1)
+            unfinished = _read_body(rec, capture, http, max_page, sha1)
         except BodyError as exc:
             body_error = str(exc)
         if capture.body is not None and sha1 is not None:
@@ -355,10 +375,11 @@ def _read_record(
     digest = declared
     warnings = it.err_count
     offset, length = it.get_record_offset(), it.get_record_length()
+    end_damage = None
     if it.err_count != warnings:
-        raise _CorruptRecord("record not followed by a blank line (wrong Content-Length?)")
+        end_damage = "record not followed by a blank line (wrong Content-Length?)"
     if isinstance(rec.raw_stream, LimitReader) and rec.raw_stream.limit > 0:
-        raise _CorruptRecord("record ends before its Content-Length (file cut short?)")
+        end_damage = "record ends before its Content-Length (file cut short?)"
     capture.warc = {
         "filename": filename,
         "offset": offset,
@@ -367,7 +388,39 @@ def _read_record(
         "record_id": None if arc else rh.get_header("WARC-Record-ID"),
         "payload_digest": digest,
     }
+    if end_damage:
+        if capture.body is None:
+            raise _CorruptRecord(end_damage)
+        raise _DamagedEnd(capture, end_damage)
+    if unfinished:
+        capture.body, body_error = None, unfinished
     return capture, body_error
+
+
+def _up_to_next(stream, begin: int, stop: int | None, filename: str, want, max_body: int):
+    """A plain file's record without a usable Content-Length, read as the bytes up to the next
+    record (or the end of the file), as a reader of the file by eye would: the capture, or None
+    when that does not make a record either."""
+    try:
+        stream.seek(begin)
+        block = stream.read((stop - begin) if stop is not None else max_body + (1 << 20))
+        head_end = block.find(b"\r\n\r\n")
+        if head_end < 0 or (stop is None and stream.read(1)):
+            return None
+        content = block[head_end + 4 :]
+        if content.endswith(b"\r\n\r\n"):
+            content = content[:-4]
+        head = _LENGTH_LINE.sub(b"", block[: head_end + 2])
+        fixed = head + b"Content-Length: %d\r\n\r\n" % len(content) + content + b"\r\n\r\n"
+        with _warcio_messages():
+            it = _Iterator(io.BytesIO(fixed))
+            capture, body_error = _read_record(next(it), it, filename, want, max_body, False)
+    except Exception:
+        return None
+    if body_error or capture.body is None:
+        return None
+    capture.warc["offset"], capture.warc["length"] = begin, len(block)
+    return capture
 
 
 def iter_records(
@@ -496,24 +549,39 @@ def _iter_stream(
                             stream.read(1)  # warcio takes a cut-off gzip stream for the end
                         position = None
                         break
-                    capture, body_error = _read_record(rec, it, filename, want, max_body, arc)
-                damage = _damage(messages.getvalue())
+                    try:
+                        capture, body_error = _read_record(rec, it, filename, want, max_body, arc)
+                    finally:
+                        damage = _damage(messages.getvalue())
                 if damage:
+                    if capture.body is not None:
+                        raise _DamagedEnd(capture, _printable(damage))
                     raise _CorruptRecord(damage)
             except Exception as exc:
                 if whole and isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
                     # the file's one gzip stream is damaged here: nothing after it can be read
                     yield ReadError(where, begin, _reason(exc))
                     return
-                # a header that parsed was a record, not a false restart: always worth a line
-                if rec is not None or not in_damage:
-                    yield ReadError(where, begin, _reason(exc))
-                in_damage = True
+                if isinstance(exc, _DamagedEnd):
+                    # what warcio would hand over as the page: kept, and the damage said
+                    yield ReadError(where, begin, f"{exc.reason}; its page is read as stored")
+                    yield exc.capture
                 try:
                     position = _next_start(stream, begin + 1, gzipped, arc)
                 except Exception as scan_error:  # the file itself fails (I/O error, cut gzip)
                     yield ReadError(where, begin, _reason(scan_error))
                     return
+                salvaged = None
+                if str(exc) == _NO_LENGTH and not (gzipped or whole or arc):
+                    salvaged = _up_to_next(stream, begin, position, filename, want, max_body)
+                if salvaged is not None:
+                    yield ReadError(where, begin, f"{_NO_LENGTH}; its page is read up to the "
+                                                  "next record")  # fmt: skip
+                    yield salvaged
+                # a header that parsed was a record, not a false restart: always worth a line
+                elif not isinstance(exc, _DamagedEnd) and (rec is not None or not in_damage):
+                    yield ReadError(where, begin, _reason(exc))
+                in_damage = True
                 break
             in_damage = False
             if body_error:
