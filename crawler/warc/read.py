@@ -299,6 +299,8 @@ def _read_body(rec, capture: Capture, http, max_page: int, sha1) -> str | None:
             if not raw:
                 try:
                     out.append(decoder.finish())
+                except BodyTooLarge:
+                    raise
                 except BodyError as exc:
                     # a coding that stops early: damage of the body, unless the record itself
                     # turns out to be damaged at its end (the caller knows once it has ended)
