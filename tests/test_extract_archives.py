@@ -168,6 +168,20 @@ def test_brotli_decodes_under_either_api(monkeypatch, api):
         decode_body(brotli.compress(body), None, ["br"], max_size=1000)
 
 
+def test_a_brotli_bomb_stops_at_the_limit():
+    import brotli
+
+    bomb = brotli.compress(b"\0" * 200_000_000)  # a few hundred bytes
+    tracemalloc.start()
+    try:
+        with pytest.raises(BodyTooLarge):
+            decode_body(bomb, None, ["br"], max_size=1_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000, peak
+
+
 def test_a_missing_module_is_said_not_called_damage(monkeypatch):
     monkeypatch.setattr(bodies, "zstd", None)
     with pytest.raises(BodyError, match=r"^unsupported: Content-Encoding zstd needs"):

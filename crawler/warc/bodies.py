@@ -22,6 +22,9 @@ _SHA1_B32 = re.compile(r"^[A-Za-z2-7]{32}$")
 _SHA1_HEX = re.compile(r"^[0-9A-Fa-f]{40}$")
 # input fed to a decoder that cannot bound its output: one step yields at most ~ratio x this
 _SMALL_STEP = 1 << 12
+_TINY_STEP = 16
+# output per input byte beyond which a body is fed in tiny steps (HTML compresses 5-20x)
+_BOMB_RATIO = 100
 
 
 class BodyError(Exception):
@@ -225,6 +228,7 @@ class _Brotli(_Stage):
         # decompress(data), unbounded, so they are fed small steps
         self.bounded = hasattr(self.d, "can_accept_more_data")
         self.step = getattr(self.d, "process", None) or self.d.decompress
+        self.fed = 0
 
     def feed(self, data: bytes) -> bytes:
         out = []
@@ -235,8 +239,16 @@ class _Brotli(_Stage):
                 room = self.limit - self.total + 1
                 out.append(self._count(self.step(b"", output_buffer_limit=room)))
             return b"".join(out)
-        for start in range(0, len(data), _SMALL_STEP):
-            out.append(self._count(self.step(data[start : start + _SMALL_STEP])))
+        start = 0
+        while start < len(data):
+            # the first bytes, and a body that expands like a bomb, are fed in tiny steps:
+            # each yields at most a few meta-blocks (16 MB each) before the limit is checked
+            careful = self.fed < _SMALL_STEP or self.total > _BOMB_RATIO * self.fed
+            step = _TINY_STEP if careful else _SMALL_STEP
+            piece = data[start : start + step]
+            start += len(piece)
+            self.fed += len(piece)
+            out.append(self._count(self.step(piece)))
         return b"".join(out)
 
     def finish(self) -> bytes:
