@@ -369,6 +369,9 @@ def test_inputs_without_anything_to_read_are_usage_errors(tmp_path):
     assert "unsupported: LZ4-compressed" in one_error_line(run_extract(lz4, "-o", out))
     line = one_error_line(run_extract(text, lz4, "-o", out))
     assert "and 1 more files, none readable" in line
+    bare_zip = tmp_path / "x.wacz"
+    bare_zip.write_bytes(wacz({}))
+    assert "a ZIP file without WARC files" in one_error_line(run_extract(bare_zip, "-o", out))
     assert not out.exists()
 
 

@@ -114,9 +114,16 @@ def sniff(path: str | os.PathLike) -> Format:
     """The kind of a file, or why it cannot be read."""
     try:
         with open(path, "rb") as fh:
-            return sniff_stream(fh)
+            found = sniff_stream(fh)
+            if found.name == Kind.WACZ:
+                members = wacz_members(fh)
+                if isinstance(members, str):
+                    return Format(None, members)
+            return found
     except OSError as exc:
         return Format(None, exc.strerror or str(exc))
+    except zipfile.BadZipFile as exc:
+        return Format(None, f"unreadable ZIP file: {exc}")
 
 
 def wacz_members(fh: BinaryIO) -> list[tuple[zipfile.ZipFile, zipfile.ZipInfo]] | str:
