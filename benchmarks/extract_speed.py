@@ -28,9 +28,11 @@ its process (user + system, from ``wait4``): on a machine shared with other work
 measures the neighbours too, the CPU time does not.
 
 The pages are the HTML responses ``--all-pages`` turns into records, read back with
-``crawler.warcread`` exactly as the command reads them. Figures: median over rounds of
+``crawler.warc.read`` exactly as the command reads them. Figures: median over rounds of
 (command pages/s) / (bare pages/s), for both bare variants, by the clock and by CPU time, and
-of (-j 2 pages/s) / (-j 1 pages/s) by the clock.
+of (-j 2 pages/s) / (-j 1 pages/s) by the clock. The -j 2 figure needs two idle cores: with N
+other busy processes on a 2-core machine, the scheduler's fair shares cap it at
+2(N+1)/(N+2) (1.5x for N = 2), so each round prints the load average it ran under.
 """
 
 from __future__ import annotations
@@ -114,7 +116,8 @@ def html_pages(folder: Path) -> list[str]:
     """The pages `scrapy extract --all-pages` makes records of, decoded as it decodes them."""
     from crawler.extract.article import decode
     from crawler.records import article_capture, wanted
-    from crawler.warcread import Capture, find_warc_files, iter_records
+    from crawler.warc.inputs import find_warc_files
+    from crawler.warc.read import Capture, iter_records
 
     out = []
     for path in find_warc_files([folder]):
@@ -222,8 +225,10 @@ def main(argv: list[str] | None = None) -> int:
                 rates[f"j{jobs}"].append(len(pages) / wall)
                 if jobs == 1:
                     rates["j1_cpu"].append(len(pages) / cpu)
+            load = os.getloadavg()[0]
             print(
-                f"  round {i + 1}: bare {rates['bare'][-1]:.1f}, bare with the command's "
+                f"  round {i + 1} (load average {load:.1f} on {os.cpu_count()} CPUs): "
+                f"bare {rates['bare'][-1]:.1f}, bare with the command's "
                 f"options {rates['bare_same'][-1]:.1f}, -j 1 {rates['j1'][-1]:.1f}, "
                 f"-j 2 {rates['j2'][-1]:.1f} pages/s; by CPU time: bare "
                 f"{rates['bare_cpu'][-1]:.1f}, -j 1 {rates['j1_cpu'][-1]:.1f} pages/s",
