@@ -514,6 +514,9 @@ def test_the_page_size_limit_is_a_setting(tmp_path):
     assert err[0].endswith("https://example.org/: skipped: 0.0 MB page over "
                            "EXTRACT_MAX_PAGE_BYTES")  # fmt: skip
     assert "1 over EXTRACT_MAX_PAGE_BYTES" in err[-1] and out.read_bytes() == b""
+    for bad in ("0", "ten"):
+        proc = run_extract(tmp_path, "-o", out, "-s", f"EXTRACT_MAX_PAGE_BYTES={bad}")
+        assert "EXTRACT_MAX_PAGE_BYTES must be" in one_error_line(proc)
 
 
 # --- The unit of work of a scheduler -------------------------------------------------------

@@ -15,6 +15,8 @@ from typing import NoReturn
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.errors import PreflightError
+from crawler.preflight import RULES, check_value
 from crawler.records import Tally, extract_files
 from crawler.warc.inputs import find_warc_files, sniff
 
@@ -126,6 +128,11 @@ class Command(ScrapyCommand):
             self.jobs = 0
         if self.jobs < 1:
             fail(f"-j needs a positive number of worker processes, got {opts.jobs!r}")
+        try:
+            check_value("EXTRACT_MAX_PAGE_BYTES", RULES["EXTRACT_MAX_PAGE_BYTES"],
+                        self.settings.get("EXTRACT_MAX_PAGE_BYTES"))  # fmt: skip
+        except PreflightError as exc:
+            fail(str(exc))
         try:
             self.paths = find_warc_files(args)
         except FileNotFoundError as exc:
