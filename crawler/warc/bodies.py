@@ -11,6 +11,7 @@ zstd, with whichever module of each is installed (Google's ``brotli``, ``brotlic
 from __future__ import annotations
 
 import base64
+import importlib
 import re
 import zlib
 from collections.abc import Iterable
@@ -35,28 +36,20 @@ class BodyTooLarge(BodyError):
     """The decoded body is larger than the limit it was read with."""
 
 
-def _brotli_module():
-    for name in ("brotli", "brotlicffi"):
+def _first_module(names: tuple[str, ...], needs: str):
+    """The first of ``names`` that imports and has ``needs``."""
+    for name in names:
         try:
-            module = __import__(name)
+            module = importlib.import_module(name)
         except ImportError:
             continue
-        if hasattr(module, "Decompressor"):
+        if hasattr(module, needs):
             return module
     return None
 
 
-def _zstd_module():
-    for name in ("compression.zstd", "backports.zstd", "zstandard"):
-        try:
-            return __import__(name, fromlist=["ZstdDecompressor"])
-        except ImportError:
-            continue
-    return None
-
-
-brotli = _brotli_module()
-zstd = _zstd_module()
+brotli = _first_module(("brotli", "brotlicffi"), "Decompressor")
+zstd = _first_module(("compression.zstd", "backports.zstd", "zstandard"), "ZstdDecompressor")
 
 
 # --- One coding at a time ------------------------------------------------------------------
