@@ -31,6 +31,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from crawler.records import canonical_url  # noqa: E402
 from crawler.warc import Exchange, WarcWriter  # noqa: E402
 
 _WORD = re.compile(r"\w+")
@@ -93,13 +94,14 @@ def main(bench: Path) -> None:
         for line in out.read_text("utf-8").splitlines():
             record = json.loads(line)
             by_url[record["url"]] = record["text"]
-    ours = {pid: by_url.get(urls[pid], "") for pid in pages}
+    # records carry the canonical URL (no fragment, no tracking parameters)
+    ours = {pid: by_url.get(canonical_url(urls[pid]), "") for pid in pages}
 
     f_alone, p_alone, r_alone = score(alone, truth)
     f_ours, p_ours, r_ours = score(ours, truth)
     print(f"pages: {len(pages)}")
-    print(f"trafilatura.extract alone: F1 {f_alone:.3f} (P {p_alone:.3f}, R {r_alone:.3f})")
-    print(f"scrapy extract --all-pages: F1 {f_ours:.3f} (P {p_ours:.3f}, R {r_ours:.3f})")
+    print(f"trafilatura.extract alone: F1 {f_alone:.4f} (P {p_alone:.3f}, R {r_alone:.3f})")
+    print(f"scrapy extract --all-pages: F1 {f_ours:.4f} (P {p_ours:.3f}, R {r_ours:.3f})")
     print(f"all-pages F1 / trafilatura F1: {f_ours / f_alone:.3f}x (target >= 1.000x)")
 
 

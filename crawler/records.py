@@ -1,27 +1,26 @@
 """Captured pages to JSON records, without Scrapy: for the crawl's pipeline and `scrapy extract`.
 
 ``article_from_capture`` is the one place a capture becomes an ``Article``, so a page read
-again from a WARC file gives the very record the crawl wrote. ``extract_files`` runs that over
-WARC files (``crawler.warcread``), in worker processes if asked, and writes JSON Lines in input
-order whatever the number of workers.
+again from a WARC file gives the very record the crawl wrote. ``extract_input`` gives what one
+input (a WARC, ARC or WACZ file, or a byte range of one) turns into, for any scheduler;
+``extract_files`` runs that over many inputs (``crawler.warc.read``), in worker processes if
+asked, and writes JSON Lines in input order whatever the number of workers.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from typing import BinaryIO
 
 from jsonschema import Draft202012Validator
-from lxml import etree
+from trafilatura.utils import load_html
 
 from crawler.extract.article import (
     Extraction,
@@ -29,19 +28,14 @@ from crawler.extract.article import (
     decode,
     extract_article,
     extractor_info,
-    generic_extraction,
+    page_extraction,
 )
-from crawler.extract.k2 import parse_html, read_k2_item
+from crawler.extract.k2 import read_k2_item
 from crawler.items import Article, ArticleCapture
 from crawler.site import SECTIONS, Kind, Site
-from crawler.warcread import (
-    DEFAULT_MAX_BODY,
-    Capture,
-    ReadError,
-    is_html,
-    iter_records,
-    may_be_html,
-)
+from crawler.warc.bodies import DEFAULT_MAX_BODY, is_html, may_be_html
+from crawler.warc.read import Capture, ReadError, iter_records
+from crawler.workers import worker_pool
 
 # --- One record ----------------------------------------------------------------------------
 
@@ -75,31 +69,23 @@ def article_from_capture(capture: ArticleCapture) -> tuple[Article, str]:
     return _article(ex, capture), ex.method
 
 
-def trafilatura_extraction(html: str, url: str) -> Extraction:
-    """trafilatura's generic reading, its text exactly as ``trafilatura.extract`` gives it.
-
-    Unlike the crawl's fallback for article URLs, the lines are not normalised: on other sites'
-    pages that would collapse preformatted text and rewrite tables, and our site knowledge must
-    never make a page read worse than trafilatura alone would.
-    """
-    return generic_extraction(html, url, clean_lines=False)
-
-
 def page_from_capture(capture: ArticleCapture) -> tuple[Article, str]:
     """Any HTML page: an article URL as the crawl reads it, a K2 item page through K2, and
-    every other page through trafilatura alone."""
+    every other page through trafilatura alone. The page is parsed once, as trafilatura parses
+    it, for both the K2 check and trafilatura's reading."""
     if capture.item_id is not None:
         return article_from_capture(capture)
     if not capture.body or not capture.body.strip():
         raise ExtractionError("empty body")
-    html = decode(capture.body, capture.content_type)
-    try:
-        item = read_k2_item(parse_html(html), capture.url)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"unparseable HTML: {exc}") from None
-    if item is not None and (item.full is not None or item.intro is not None):
-        return article_from_capture(capture)
-    return _article(trafilatura_extraction(html, capture.url), capture), "generic"
+    tree = load_html(decode(capture.body, capture.content_type))
+    if tree is None:
+        raise ExtractionError("unparseable HTML")
+    # K2's item container: a page without its id cannot be an item page (and is not searched)
+    if b"k2Container" in capture.body:
+        item = read_k2_item(tree, capture.url)
+        if item is not None and (item.full is not None or item.intro is not None):
+            return article_from_capture(capture)
+    return _article(page_extraction(tree, capture.url), capture), "generic"
 
 
 def load_schema() -> dict:
@@ -110,12 +96,13 @@ def load_schema() -> dict:
 
 @cache
 def validator(all_pages: bool = False) -> Draft202012Validator:
-    """The record schema; with ``all_pages``, pages that are no K2 item have ``item_id: null``."""
+    """The record schema. It allows what an ``--all-pages`` record of a page that is no K2 item
+    may leave empty (``item_id`` null, an empty title); without ``all_pages`` every record must
+    be an article, with its K2 item id."""
     schema = load_schema()
-    if all_pages:
+    if not all_pages:
         schema = copy.deepcopy(schema)
-        item_id = schema["properties"]["item_id"]
-        schema["properties"]["item_id"] = {"anyOf": [item_id, {"type": "null"}]}
+        schema["properties"]["item_id"]["type"] = "integer"
     return Draft202012Validator(schema)
 
 
@@ -143,8 +130,14 @@ def canonical_url(url: str) -> str:
 
 
 def wanted(capture: Capture, all_pages: bool = False) -> bool:
-    """Before the body is read: a whole 200 response that may be an article (or any page)."""
-    if capture.rec_type != "response" or capture.truncated or capture.status != 200:
+    """Before the body is read: a whole 200 response (or a resource record: a document stored
+    as it is, without HTTP) that may be an article, or any page."""
+    if capture.truncated:
+        return False
+    if capture.rec_type == "response":
+        if capture.status != 200:
+            return False
+    elif capture.rec_type != "resource":
         return False
     if not may_be_html(capture.content_type):
         return False
@@ -184,6 +177,7 @@ class Tally:
     no_text: int = 0
     invalid: int = 0
     errors: int = 0
+    too_large: int = 0  # pages over the size limit, left unread
 
 
 def _where(capture: ArticleCapture) -> str:
@@ -191,20 +185,23 @@ def _where(capture: ArticleCapture) -> str:
     return f"{warc.get('filename')}: offset {warc.get('offset')}: {capture.url}"
 
 
-def extract_batch(
-    batch: list[ArticleCapture | str], all_pages: bool
-) -> list[tuple[str, bytes | str]]:
-    """Each capture's outcome: ("article", line) or (kind, line to report) for "no_text" (empty
-    when not worth a line), "invalid" and "error". Runs in worker processes: plain data only.
+Outcome = tuple[str, bytes | str]
 
-    A string in the batch is a reading error, passed through so that it is reported in its
-    place among the others whatever the number of workers.
+
+def extract_batch(batch: list[ArticleCapture | Outcome], all_pages: bool) -> list[Outcome]:
+    """Each capture's outcome: ("article", line) or (kind, line to report) for "no_text" (empty
+    when not worth a line), "invalid", "too_large" and "error". Runs in worker processes: plain
+    data only.
+
+    An outcome already in the batch (a reading error, a page too large to read) is passed
+    through, so that it is reported in its place among the others whatever the number of
+    workers.
     """
     read = page_from_capture if all_pages else article_from_capture
-    out: list[tuple[str, bytes | str]] = []
+    out: list[Outcome] = []
     for capture in batch:
-        if isinstance(capture, str):
-            out.append(("error", capture))
+        if isinstance(capture, tuple):
+            out.append(capture)
             continue
         try:
             article, _ = read(capture)
@@ -225,16 +222,15 @@ def extract_batch(
 def in_order(work: Callable, batches: Iterable[list], jobs: int, *args) -> Iterator[list]:
     """``work(batch, *args)`` for every batch, results in input order.
 
-    With ``jobs`` > 1 the work runs in that many processes, with at most two batches per
-    process in flight: memory stays flat however large the input.
+    With ``jobs`` > 1 the work runs in that many processes (``crawler.workers``: forked from a
+    server that has imported the extraction once), with at most two batches per process in
+    flight: memory stays flat however large the input.
     """
     if jobs <= 1:
         for batch in batches:
             yield work(batch, *args)
         return
-    # spawn: workers start clean, whatever the parent process has loaded or started
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with worker_pool(jobs, preload=["crawler.records"]) as pool:
         pending: deque = deque()
         try:
             for batch in batches:
@@ -248,6 +244,87 @@ def in_order(work: Callable, batches: Iterable[list], jobs: int, *args) -> Itera
             raise
 
 
+def read_captures(
+    path: str | os.PathLike,
+    tally: Tally,
+    *,
+    all_pages: bool = False,
+    max_body: int = DEFAULT_MAX_BODY,
+    start: int = 0,
+    end: int | None = None,
+    progress: Callable[[Tally], None] = lambda tally: None,
+    read: Callable[..., Iterable[Capture | ReadError]] | None = None,
+) -> Iterator[ArticleCapture | Outcome]:
+    """The captures of one input (a WARC, ARC or WACZ file; or the records that begin in
+    ``[start, end)`` of a WARC or ARC file) to extract, in order, with the outcomes that are
+    known without extracting (reading errors, pages over ``max_body``) in their places.
+    Counts what it reads into ``tally``."""
+    want = lambda c: wanted(c, all_pages)  # noqa: E731
+    if read is None:
+        events = iter_records(path, want, max_body, start=start, end=end)
+    else:  # another reader of the same records (a cluster's byte ranges)
+        events = read(path, want, max_body)
+    for event in events:
+        if isinstance(event, ReadError):
+            where = f"offset {event.offset}: " if event.offset is not None else ""
+            yield ("error", f"{event.path}: {where}{event.reason}")
+            continue
+        tally.records += 1
+        progress(tally)
+        if event.rec_type == "revisit":
+            tally.revisit += 1
+        elif event.rec_type not in ("response", "resource"):
+            continue
+        elif event.truncated:
+            tally.truncated += 1  # archived as it came, never an article
+        elif event.skipped:
+            warc = event.warc
+            line = f"{path}: offset {warc.get('offset')}: {event.url}: {event.skipped}"
+            yield ("too_large", line)
+        elif (capture := article_capture(event, all_pages)) is None:
+            tally.not_article += 1
+        else:
+            yield capture
+
+
+def count(tally: Tally, results: Iterable[Outcome], out: BinaryIO, report) -> None:
+    """Write the records of ``results`` to ``out``, report the rest, count all in ``tally``."""
+    for outcome, value in results:
+        if outcome == "article":
+            out.write(value)
+            tally.articles += 1
+        elif outcome == "no_text":
+            tally.no_text += 1
+            if value:
+                report(value)
+        elif outcome == "invalid":
+            tally.invalid += 1
+            report(value)
+        elif outcome == "too_large":
+            tally.too_large += 1
+            report(value)
+        else:
+            tally.errors += 1
+            report(value)
+
+
+def extract_input(
+    path: str | os.PathLike,
+    *,
+    all_pages: bool = False,
+    max_body: int = DEFAULT_MAX_BODY,
+    start: int = 0,
+    end: int | None = None,
+) -> tuple[list[Outcome], Tally]:
+    """Everything one input (or one byte range of one: see ``read_captures``) gives, in order,
+    and what was counted reading it: the unit of work of a scheduler (a Dask task). Feeding
+    the outcomes of all inputs in order to ``count`` writes what ``extract_files`` writes."""
+    tally = Tally()
+    captures = read_captures(path, tally, all_pages=all_pages, max_body=max_body, start=start,
+                             end=end)  # fmt: skip
+    return extract_batch(list(captures), all_pages), tally
+
+
 def extract_files(
     paths: Iterable[str | os.PathLike],
     out: BinaryIO,
@@ -259,58 +336,34 @@ def extract_files(
     max_body: int = DEFAULT_MAX_BODY,
     batch_size: int = 16,
     batch_bytes: int = 8_000_000,
-    read: Callable[..., Iterable[Capture | ReadError]] = iter_records,
+    read: Callable[..., Iterable[Capture | ReadError]] | None = None,
 ) -> Tally:
-    """Re-extract every capture of ``paths`` (WARC files, in order) into JSON Lines on ``out``.
+    """Re-extract every capture of ``paths`` (WARC, ARC and WACZ files, in order) into JSON
+    Lines on ``out``; pages over ``max_body`` decoded bytes are reported, not read.
 
-    ``read(path, want, max_body)`` gives the records of one input; a cluster's work unit
-    (``crawler.cluster.work``) passes pieces of files and a reader of byte ranges.
+    ``read(path, want, max_body)`` gives the records of one input: a cluster's work unit
+    (``crawler.cluster.work``) passes pieces of files and a reader of their byte ranges.
     """
     tally = Tally()
 
-    def batches() -> Iterator[list[ArticleCapture | str]]:
-        batch: list[ArticleCapture | str] = []
+    def batches() -> Iterator[list[ArticleCapture | Outcome]]:
+        batch: list[ArticleCapture | Outcome] = []
         size = 0
         for path in paths:
             tally.files += 1
-            for event in read(path, lambda c: wanted(c, all_pages), max_body):
-                if isinstance(event, ReadError):
-                    where = f"offset {event.offset}: " if event.offset is not None else ""
-                    batch.append(f"{event.path}: {where}{event.reason}")
-                    continue
-                tally.records += 1
-                progress(tally)
-                if event.rec_type == "revisit":
-                    tally.revisit += 1
-                elif event.rec_type != "response":
-                    continue
-                elif event.truncated:
-                    tally.truncated += 1  # archived as it came, never an article
-                elif (capture := article_capture(event, all_pages)) is None:
-                    tally.not_article += 1
-                else:
-                    batch.append(capture)
-                    size += len(capture.body)
-                    if len(batch) >= batch_size or size >= batch_bytes:
-                        yield batch
-                        batch, size = [], 0
+            for item in read_captures(
+                path, tally, all_pages=all_pages, max_body=max_body, progress=progress, read=read
+            ):
+                batch.append(item)
+                if isinstance(item, ArticleCapture):
+                    size += len(item.body)
+                if len(batch) >= batch_size or size >= batch_bytes:
+                    yield batch
+                    batch, size = [], 0
         if batch:
             yield batch
 
     for results in in_order(extract_batch, batches(), jobs, all_pages):
-        for outcome, value in results:
-            if outcome == "article":
-                out.write(value)
-                tally.articles += 1
-            elif outcome == "no_text":
-                tally.no_text += 1
-                if value:
-                    report(value)
-            elif outcome == "invalid":
-                tally.invalid += 1
-                report(value)
-            else:
-                tally.errors += 1
-                report(value)
+        count(tally, results, out, report)
         progress(tally)
     return tally

@@ -86,6 +86,9 @@ EXTRACT_ENABLED = True  # turn captured article pages into clean JSON records
 EXTRACT_WORKERS = -1  # extraction processes: -1 one per CPU, 0 none (in the crawl, to debug)
 EXTRACT_MAX_PENDING = 16  # pages in the workers' hands at most; beyond that the spider waits
 VALIDATE_ENABLED = True  # check every record against crawler/schema/article.schema.json
+
+# --- Re-extraction from archives (scrapy extract) --------------------------------------------
+EXTRACT_MAX_PAGE_BYTES = 10_000_000  # larger pages (decoded) are reported and skipped, not read
 VALIDATE_DROP_INVALID = True  # drop (and count) records that fail the schema
 
 # --- Crawl report (crawler.extensions.report) ----------------------------------------------

@@ -35,17 +35,10 @@ from crawler.records import (
     validator,
 )
 from crawler.site import SECTIONS, Site
-from crawler.warcread import (
-    BodyError,
-    ReadError,
-    dechunk,
-    decode_body,
-    find_warc_files,
-    is_html,
-    iter_records,
-    payload_digest,
-)
-from crawler.warcread import Capture as WarcCapture
+from crawler.warc.bodies import BodyError, dechunk, decode_body, is_html, payload_digest
+from crawler.warc.inputs import find_warc_files
+from crawler.warc.read import Capture as WarcCapture
+from crawler.warc.read import ReadError, iter_records
 from tests.helpers import BIN, ROOT
 from tests.replica import ReplicaServer
 from tests.replica.content import BY_ID, MENU_PAGE_PATHS, SAMPLE_ID
@@ -141,6 +134,13 @@ def test_all_pages_adds_the_other_pages_and_keeps_articles_as_they_are(crawl):
     assert all(page["section"] in SECTIONS.values() for page in listings)
 
 
+def trafilaturas_text(html: str, url: str) -> str | None:
+    """What trafilatura alone gives: its fast reading, its full one where that finds little."""
+    options = {"url": url, "include_comments": False, "include_tables": True, "deduplicate": False}
+    fast = trafilatura.extract(html, fast=True, **options)
+    return fast if fast and len(fast) >= 500 else trafilatura.extract(html, **options)
+
+
 def test_other_pages_text_is_trafilaturas_own(crawl):
     pages = [json.loads(line) for line in lines(crawl["runs"]["all"][1])]
     by_record = {p["warc"]["record_id"]: p for p in pages if p["item_id"] is None}
@@ -151,10 +151,7 @@ def test_other_pages_text_is_trafilaturas_own(crawl):
         if page is None:
             continue
         html = decode(capture.body, capture.content_type)
-        alone = trafilatura.extract(
-            html, url=page["url"], include_comments=False, include_tables=True, deduplicate=False
-        )
-        assert page["text"] == alone, page["url"]
+        assert page["text"] == trafilaturas_text(html, page["url"]), page["url"]
         checked += 1
     assert checked == len(by_record) > 0
 
@@ -280,7 +277,7 @@ def assert_usage_error(proc, *needles):
 
 
 def test_no_inputs(tmp_path):
-    assert_usage_error(run_extract("-o", tmp_path / "x.jsonl"), "WARC file or folder")
+    assert_usage_error(run_extract("-o", tmp_path / "x.jsonl"), "WACZ file or folder")
     assert not (tmp_path / "x.jsonl").exists()
 
 
@@ -293,6 +290,7 @@ def test_missing_input(tmp_path):
 def test_unwritable_output(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
+    (tmp_path / "one.warc").write_bytes(b"WARC/1.1\r\n")
     proc = run_extract(tmp_path, "-o", blocker / "x.jsonl")
     assert_usage_error(proc, "cannot write", "x.jsonl")
 
@@ -300,8 +298,12 @@ def test_unwritable_output(tmp_path):
 def test_output_never_overwrites_an_input(tmp_path):
     warc = tmp_path / "precious.warc"
     warc.write_bytes(b"WARC/1.1\r\n")
-    assert_usage_error(run_extract(tmp_path, "-o", warc), "would overwrite")
-    assert warc.read_bytes() == b"WARC/1.1\r\n"
+    # a file named on the command line is read whatever its name
+    oddly_named = tmp_path / "precious.jsonl"
+    oddly_named.write_bytes(b"WARC/1.1\r\n")
+    assert_usage_error(run_extract(oddly_named, "-o", oddly_named), "would overwrite")
+    assert_usage_error(run_extract(tmp_path, "-o", warc), "JSON Lines only", ".jsonl")
+    assert warc.read_bytes() == oddly_named.read_bytes() == b"WARC/1.1\r\n"
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -413,7 +415,8 @@ def test_records_that_cannot_be_written_are_counted_and_said():
     url = make_samples.BASE + BY_ID[SAMPLE_ID].path
     warc = {"filename": "other.warc.gz", "offset": 123, "length": 456,
             "record_id": "<urn:uuid:0001>", "payload_digest": None}  # fmt: skip
-    odd_id = ArticleCapture(url, SAMPLE_ID, resp.body, resp.content_type, warc, None, None)
+    odd_id = ArticleCapture(url, SAMPLE_ID, resp.body, resp.content_type,
+                            {**warc, "record_id": "not a URI"}, None, None)  # fmt: skip
     empty = ArticleCapture(url, SAMPLE_ID, b"  ", "text/html", warc, None, None)
     empty_page = ArticleCapture("https://example.org/", None, b"  ", "text/html", warc, None, None)
     (invalid,) = extract_batch([odd_id], False)
@@ -439,8 +442,7 @@ def test_generic_pages_keep_trafilaturas_text():
     url = "https://example.org/page.html"
     capture = ArticleCapture(url, None, html.encode(), "text/html", None, None, None)
     article, method = page_from_capture(capture)
-    alone = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
-                                deduplicate=False)  # fmt: skip
+    alone = trafilaturas_text(html, url)
     assert method == "generic" and article.item_id is None
     assert article.text == alone
     assert "code   block\n   indented" in article.text
@@ -467,7 +469,7 @@ def test_progress_only_on_a_terminal():
 
 def test_tally_and_modules_stay_free_of_scrapy():
     code = (
-        "import sys, crawler.records, crawler.warcread; "
+        "import sys, crawler.records, crawler.warc.read, crawler.cluster.work; "
         "sys.exit(any(m == 'scrapy' or m.startswith('scrapy.') for m in sys.modules))"
     )
     proc = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT)

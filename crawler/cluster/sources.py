@@ -16,7 +16,7 @@ from pathlib import Path
 
 from warcio.utils import BUFF_SIZE
 
-from crawler.warcread import WARC_SUFFIXES, find_warc_files
+from crawler.warc.inputs import SUFFIXES, find_warc_files
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
@@ -86,7 +86,7 @@ def _url_sources(url: str) -> list[Source]:
         elif path.endswith("/") if http else fs.isdir(path):
             base = path.rstrip("/") + "/"
             found = sorted(
-                (p for p in fs.find(path) if p.lower().endswith(WARC_SUFFIXES)),
+                (p for p in fs.find(path) if p.lower().endswith(SUFFIXES)),
                 key=lambda p: p[len(base) :].split("/") if p.startswith(base) else [p],
             )
         else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from crawler.cluster.plan import Piece, Unit, scan_record_starts
 from crawler.cluster.sources import Window, open_source
 from crawler.records import Tally, extract_files
-from crawler.warcread import Capture, ReadError, iter_open_file, iter_records
+from crawler.warc.read import Capture, ReadError, iter_records, iter_stream
 
 
 @dataclass
@@ -48,7 +48,7 @@ def read_piece(piece: Piece, want, max_body: int):
         return
     with fh:
         view = fh if piece.end is None else Window(fh, piece.start, piece.end)
-        for event in iter_open_file(view, source.label, source.name, want, max_body):
+        for event in iter_stream(view, source.label, source.name, want, max_body):
             if piece.start:
                 event = _shifted(event, piece.start)
             yield event

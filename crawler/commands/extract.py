@@ -1,8 +1,8 @@
-"""`scrapy extract WARC_OR_DIR... -o FILE`: the article records, read again from WARC files.
+"""`scrapy extract INPUT... -o FILE`: the article records, read again from WARC, ARC and WACZ files.
 
-The WARC files are the source of truth and extraction improves over time, so records can be
-made again from any WARC files (ours or another archive's) without fetching anything. The work
-is in ``crawler.records`` and ``crawler.warcread``; this is option handling and the terminal.
+The archive is the source of truth and extraction improves over time, so records can be made
+again from any archive (ours or another tool's) without fetching anything. The work is in
+``crawler.records`` and ``crawler.warc``; this is option handling and the terminal.
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ from typing import NoReturn
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.errors import PreflightError
+from crawler.preflight import RULES, check_value
 from crawler.records import Tally, extract_files
-from crawler.warcread import find_warc_files
+from crawler.warc.inputs import find_warc_files, sniff
+
+#: what -o may be named: the one format written is JSON Lines
+OUTPUT_SUFFIXES = (".jsonl", ".jl", ".ndjson")
 
 
 def fail(message: str) -> NoReturn:
@@ -63,7 +68,8 @@ def summary(tally: Tally, output: str, all_pages: bool = False) -> str:
         f"extract: {files}, {tally.records} records, {tally.articles} {written} written to "
         f"{output}; skipped {tally.revisit} revisit, {tally.truncated} truncated, "
         f"{tally.not_article} other responses, {tally.no_text} without text, "
-        f"{tally.invalid} invalid; {tally.errors} errors"
+        f"{tally.too_large} over EXTRACT_MAX_PAGE_BYTES, {tally.invalid} invalid; "
+        f"{tally.errors} errors"
     )
 
 
@@ -112,7 +118,7 @@ def run_on_cluster(prepared, opts, settings, report, progress) -> Tally:
             sources,
             output,
             all_pages=opts.all_pages,
-            max_body=settings.getint("WARC_MAX_BODY_SIZE") or 200_000_000,
+            max_body=settings.getint("EXTRACT_MAX_PAGE_BYTES"),  # as the local run's
             unit_bytes=settings.getint("EXTRACT_CLUSTER_UNIT_BYTES"),
             connect_timeout=settings.getfloat("EXTRACT_CLUSTER_CONNECT_TIMEOUT"),
             report=report,
@@ -133,22 +139,26 @@ class Command(ScrapyCommand):
     requires_crawler_process = False
 
     def syntax(self) -> str:
-        return "WARC_OR_DIR... -o FILE [-j N] [--all-pages] [--cluster ADDRESS]"
+        return "INPUT... -o FILE.jsonl [-j N] [--all-pages] [--cluster ADDRESS]"
 
     def short_desc(self) -> str:
-        return "Extract article records again from WARC files (ours or any archive's)"
+        return "Extract article records again from WARC, ARC or WACZ files (ours or any archive's)"
 
     def long_desc(self) -> str:
         return (
-            "Read WARC files (and folders of them, recursively) and write one JSON record per "
-            "article page capture, the same records the crawl writes. --all-pages writes a "
-            "record for every HTML page, with item_id null where the page is no K2 item."
+            "Read WARC, ARC and WACZ files (and folders of them, recursively) and write one "
+            "JSON record per article page capture, the same records the crawl writes, as JSON "
+            "Lines. --all-pages writes a record for every HTML page, with item_id null where "
+            "the page is no K2 item."
         )
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
         parser.add_argument(
-            "-o", "--output", metavar="FILE", help="write JSON Lines to FILE ('-' for stdout)"
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="write JSON Lines to FILE (.jsonl, .jl or .ndjson; '-' for stdout)",
         )
         parser.add_argument(
             "-j", "--jobs", metavar="N", default="1", help="worker processes (default: 1)"
@@ -172,15 +182,26 @@ class Command(ScrapyCommand):
         if unknown:
             fail(f"unknown option {unknown[0]}")
         if not args:
-            fail("give at least one WARC file or folder to read")
+            fail("give at least one WARC, ARC or WACZ file or folder to read")
         if not opts.output:
-            fail("give an output file with -o FILE (or -o - for standard output)")
+            fail("give an output file with -o FILE.jsonl (or -o - for standard output)")
+        if opts.output != "-" and not opts.output.lower().endswith(OUTPUT_SUFFIXES):
+            fail(
+                f"-o {opts.output}: scrapy extract writes JSON Lines only; name the output "
+                f"{', '.join(OUTPUT_SUFFIXES[:-1])} or {OUTPUT_SUFFIXES[-1]} (or - for "
+                "standard output)"
+            )
         try:
             self.jobs = int(opts.jobs)
         except ValueError:
             self.jobs = 0
         if self.jobs < 1:
             fail(f"-j needs a positive number of worker processes, got {opts.jobs!r}")
+        try:
+            check_value("EXTRACT_MAX_PAGE_BYTES", RULES["EXTRACT_MAX_PAGE_BYTES"],
+                        self.settings.get("EXTRACT_MAX_PAGE_BYTES"))  # fmt: skip
+        except PreflightError as exc:
+            fail(str(exc))
         if opts.cluster:  # --- the cluster's inputs and output: crawler.cluster ---
             self.output_name = opts.output
             self.cluster = prepare_cluster(args, opts.output, opts.cluster, self.settings, fail)
@@ -191,6 +212,15 @@ class Command(ScrapyCommand):
             fail(f"no such file or folder: {exc}")
         except OSError as exc:
             fail(f"cannot read {exc.filename}: {exc.strerror or exc}")
+        if not self.paths:
+            fail(f"no WARC, ARC or WACZ files in {', '.join(args)}")
+        problems = [(path, sniff(path).problem) for path in self.paths]
+        if all(problem for _, problem in problems):
+            # nothing at all can be read: a usage error, not a run with nothing in it
+            path, problem = problems[0]
+            others = len(problems) - 1
+            more = f" (and {others} more files, none readable)" if others else ""
+            fail(f"{path}: {problem}{more}")
         self.output_name = opts.output
         if opts.output != "-" and Path(opts.output).resolve() in {p.resolve() for p in self.paths}:
             fail(f"-o {opts.output} would overwrite a WARC file being read")
@@ -223,7 +253,7 @@ class Command(ScrapyCommand):
                 jobs=self.jobs,
                 report=report,
                 progress=progress,
-                max_body=self.settings.getint("WARC_MAX_BODY_SIZE") or 200_000_000,
+                max_body=self.settings.getint("EXTRACT_MAX_PAGE_BYTES"),
             )
             self.out.flush()
         except KeyboardInterrupt:

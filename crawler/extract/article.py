@@ -11,26 +11,33 @@ extraction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+from trafilatura.utils import decode_file, detect_encoding
 from w3lib.encoding import html_to_unicode
 
 from crawler import __version__
 
 from .bylines import parse_byline
 from .dates import parse_created
-from .k2 import K2Item, element_lines, norm, parse_html, read_k2_item
+from .k2 import K2Item, element_lines, norm, page_language, parse_html, read_k2_item
 
 _WORD = re.compile(r"\w+")
 _TABLE_RULE = re.compile(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*$")
 # how many leading lines may hold a byline (name, date line, "By ... (issue)")
 _BYLINE_WINDOW = 3
+#: characters under which trafilatura's fast reading may have missed the text: twice its own
+#: MIN_EXTRACTED_SIZE, the length under which it calls an extraction short
+FULL_READING_BELOW = 2 * trafilatura.settings.DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 
 
 class ExtractionError(Exception):
@@ -67,9 +74,37 @@ class Extraction:
         return len(_WORD.findall(self.text))
 
 
+def _sniff_charset(body: bytes) -> str:
+    """An unlabelled page's charset, as browsers guess it: UTF-8 when it is valid UTF-8, else
+    what detection finds (trafilatura's own: charset_normalizer), windows-1252 when it is one
+    of the candidates or nothing else fits."""
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    guesses = detect_encoding(body)
+    if "cp1252" in guesses:  # a close call goes to the browsers' default
+        return "cp1252"
+    for guess in guesses:
+        try:
+            body.decode(guess)
+            return guess
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return "cp1252"
+
+
 def decode(body: bytes, content_type: str | None) -> str:
-    """The page as text, with the charset browsers would pick (header, BOM, meta, sniffing)."""
-    _, text = html_to_unicode(content_type, body)
+    """The page as text, with the charset browsers would pick: BOM, header, meta, then
+    detection and windows-1252 (w3lib's order, Scrapy's). A label that does not fit the bytes
+    never costs more U+FFFD than trafilatura's own decoding of the same bytes, which ignores
+    labels: where it reads cleaner, its reading is taken."""
+    _, text = html_to_unicode(content_type, body, auto_detect_fun=_sniff_charset)
+    if "\ufffd" in text:
+        alone = decode_file(body)
+        if alone.count("\ufffd") < text.count("\ufffd"):
+            return alone
     return text
 
 
@@ -180,7 +215,7 @@ def generic_extraction(html: str, url: str, *, clean_lines: bool = True) -> Extr
     if not result:
         raise ExtractionError("no text found")
     data = json.loads(result)
-    authors = [a.strip() for a in re.split(r";|,", data.get("author") or "") if a.strip()]
+    authors = _authors(data.get("author"))
     return Extraction(
         method="generic",
         title=data.get("title") or "",
@@ -195,6 +230,53 @@ def generic_extraction(html: str, url: str, *, clean_lines: bool = True) -> Extr
             else (data.get("text") or "").strip()
         ),
         language=data.get("language"),
+    )
+
+
+def _authors(text: str | None) -> list[str]:
+    return [a.strip() for a in re.split(r";|,", text or "") if a.strip()]
+
+
+def trafilatura_text(tree, url: str) -> str | None:
+    """trafilatura's text of a page: its fast reading, and its full reading (the readability
+    and justext fallbacks) where the fast one finds little. On long texts the fallbacks cost a
+    third of the time and change nothing or for the worse (on the Zyte benchmark's 181 pages:
+    179 identical, F1 0.962 against 0.960 for the full reading everywhere); on stubs, frames
+    and odd layouts they are what finds the text."""
+    options = {"url": url, "include_comments": False, "include_tables": True}
+    text = trafilatura.extract(tree, fast=True, deduplicate=False, **options)
+    if not text or len(text) < FULL_READING_BELOW:
+        text = trafilatura.extract(tree, deduplicate=False, **options) or text
+    return text
+
+
+def page_extraction(tree, url: str) -> Extraction:
+    """Any site's page, from a tree parsed once (``trafilatura.utils.load_html``): the text is
+    ``trafilatura.extract``'s on the same HTML (comments off, tables on; ``trafilatura_text``),
+    the metadata what the page declares (meta tags, JSON-LD, the title, the date htmldate finds
+    without its extensive search, ``<html lang>``). trafilatura's own metadata pass would cost
+    a third of the time again for guesses (authors and categories searched in the page's text)
+    that are not worth it here; the crawl's articles are read through K2, not this."""
+    text = trafilatura_text(tree, url)
+    if not text:
+        raise ExtractionError("no text found")
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:  # as trafilatura: a lone word is no name
+        meta.author = None
+    # trafilatura's JSON-LD reading fails on odd JSON; the page still reads
+    with contextlib.suppress(Exception):
+        meta = extract_meta_json(tree, meta)
+    published = find_date(tree, url=url, extensive_search=False, original_date=True)
+    return Extraction(
+        method="generic",
+        title=(meta.title or extract_title(tree) or "").strip(),
+        section=";".join(meta.categories) if meta.categories else None,
+        authors=_authors(meta.author),
+        published=published,
+        issue_date=None,
+        summary=None,
+        text=text.strip(),
+        language=page_language(tree),
     )
 
 

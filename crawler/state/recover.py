@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.items import ArticleCapture
-from crawler.warcread import BodyError, decode_body
+from crawler.warc.bodies import BodyError, decode_body
 
 
 def feed_files(feeds: dict, output_dir: str | None) -> list[Path]:
