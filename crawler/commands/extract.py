@@ -185,11 +185,16 @@ class Command(ScrapyCommand):
             fail("give at least one WARC, ARC or WACZ file or folder to read")
         if not opts.output:
             fail("give an output file with -o FILE.jsonl (or -o - for standard output)")
-        if opts.output != "-" and not opts.output.lower().endswith(OUTPUT_SUFFIXES):
+        part_files = opts.cluster and opts.output.endswith("/")  # a folder of part files
+        if (
+            opts.output != "-"
+            and not part_files
+            and not opts.output.lower().endswith(OUTPUT_SUFFIXES)
+        ):
             fail(
                 f"-o {opts.output}: scrapy extract writes JSON Lines only; name the output "
                 f"{', '.join(OUTPUT_SUFFIXES[:-1])} or {OUTPUT_SUFFIXES[-1]} (or - for "
-                "standard output)"
+                "standard output; with --cluster, DIR/ for part files)"
             )
         try:
             self.jobs = int(opts.jobs)
