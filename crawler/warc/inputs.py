@@ -73,10 +73,23 @@ def _classify(data: bytes) -> Kind | None:
     return None
 
 
+def _read_up_to(fh: BinaryIO, size: int) -> bytes:
+    """``size`` bytes or all there are: a stream may return fewer per read (a ZIP member, a
+    byte range of a larger file)."""
+    parts, left = [], size
+    while left > 0:
+        chunk = fh.read(left)
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
 def sniff_stream(fh: BinaryIO) -> Format:
     """The kind of a seekable stream from its first bytes; the stream is left at its start."""
     fh.seek(0)
-    head = fh.read(4096)
+    head = _read_up_to(fh, 4096)
     fh.seek(0)
     if not head:
         return Format(None, "empty file")
@@ -87,7 +100,7 @@ def sniff_stream(fh: BinaryIO) -> Format:
             return Format(None, f"unsupported: {name}-compressed file (WARC readers other than "
                                 f"FastWARC want gzip: recompress it with gzip)")  # fmt: skip
     if head.startswith(b"\x1f\x8b"):
-        data = head + fh.read(1 << 16)
+        data = head + _read_up_to(fh, 1 << 16)
         fh.seek(0)
         try:
             out = zlib.decompressobj(31).decompress(data, 4096)
@@ -103,7 +116,7 @@ def sniff_stream(fh: BinaryIO) -> Format:
     if kind is not None:
         return Format(kind)
     # junk before the first record: a reader recovers at the first WARC version line
-    block = fh.read(_SCAN)
+    block = _read_up_to(fh, _SCAN)
     fh.seek(0)
     if _WARC_LINE.search(block):
         return Format(Kind.WARC)
