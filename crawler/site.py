@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 SECTIONS: dict[str, str] = {
@@ -37,6 +38,10 @@ _IMAGE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|tiff?|bmp)$", re.I)
 _ITEM = re.compile(
     rf"^/(?:publications/(?P<section>{_SECTION_RE})|component/k2)/item/(?P<id>\d+)(?:-[^/]*)?\.html$"
 )
+
+
+# every page repeats the menus and sidebars: a URL is classified once (pure functions of it)
+_URL_CACHE = 1 << 16
 
 
 class Kind(enum.Enum):
@@ -99,6 +104,7 @@ class Site:
         return f"{url}?start={start}" if start else url
 
     @staticmethod
+    @lru_cache(maxsize=_URL_CACHE)
     def classify(url: str) -> Kind:
         parts = urlsplit(url)
         path = parts.path
@@ -133,6 +139,7 @@ class Site:
         return Kind.OTHER
 
     @staticmethod
+    @lru_cache(maxsize=_URL_CACHE)
     def listing_start(url: str) -> int:
         value = dict(parse_qsl(urlsplit(url).query)).get("start", "0")
         return int(value) if value.isdigit() else 0
@@ -145,11 +152,13 @@ class Site:
         return urlunsplit(parts._replace(path=path))
 
     @staticmethod
+    @lru_cache(maxsize=_URL_CACHE)
     def item_id(url: str) -> int | None:
         m = _ITEM.match(urlsplit(url).path)
         return int(m.group("id")) if m else None
 
     @staticmethod
+    @lru_cache(maxsize=_URL_CACHE)
     def section_of(url: str) -> str | None:
         path = urlsplit(url).path
         m = _ITEM.match(path) or _LISTING.match(path)
