@@ -16,7 +16,6 @@ validate the crawl's WACZ itself, which the collection holds unchanged.
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -24,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .search_text import encoded_size, fitted_text, text_share
-from .wacz import WACZ_VERSION, Page, WaczWriter, rfc3339
+from .wacz import Page, WaczWriter, described, rfc3339
 
 EXTRA_PAGES_HEADER = {
     "format": "json-pages-1.0",
@@ -62,24 +61,10 @@ def write_search_collection(
             # stored, as the app reads the WACZ files inside by ranges
             out.add_file(wacz, f"waczs/{wacz.name}")
             out.add_file(text_part, f"waczs/{text_name}")
-            metadata = {"title": title or None, "desc": description or None}
-            package = {
-                "profile": "multi-wacz-package",
-                "wacz_version": WACZ_VERSION,
-                "title": title or None,
-                "description": description or None,
-                "metadata": {k: v for k, v in metadata.items() if v is not None} or None,
-                "created": rfc3339(created),
-                "software": software,
-                "resources": [r.as_json() for r in out.resources],
-            }
-            package = {k: v for k, v in package.items() if v is not None}
-            data = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
-            digest = out.add_bytes("datapackage.json", data)
-            out.add_bytes(
-                "datapackage-digest.json",
-                json.dumps({"path": "datapackage.json", "hash": digest}, indent=2).encode(),
-            )
+            out.add_datapackage(
+                "multi-wacz-package", **described(title, description),
+                created=rfc3339(created), software=software,
+            )  # fmt: skip
         os.replace(partial, dest)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -109,17 +94,7 @@ def _write_text_wacz(
     with zipfile.ZipFile(dest, "w", allowZip64=True) as zf:
         out = WaczWriter(zf, date_time)
         out.add_lines("pages/extraPages.jsonl", lines())
-        package = {
-            "profile": "data-package",
-            "wacz_version": WACZ_VERSION,
-            "title": "Body text for search",
-            "created": rfc3339(created),
-            "software": software,
-            "resources": [r.as_json() for r in out.resources],
-        }
-        data = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
-        digest = out.add_bytes("datapackage.json", data)
-        out.add_bytes(
-            "datapackage-digest.json",
-            json.dumps({"path": "datapackage.json", "hash": digest}, indent=2).encode(),
-        )
+        out.add_datapackage(
+            "data-package", title="Body text for search", created=rfc3339(created),
+            software=software,
+        )  # fmt: skip

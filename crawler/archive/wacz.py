@@ -160,6 +160,19 @@ class WaczWriter:
         self.zf.writestr(self._info(path, zipfile.ZIP_DEFLATED, len(data)), data)
         return "sha256:" + hashlib.sha256(data).hexdigest()
 
+    def add_datapackage(self, profile: str, **fields) -> None:
+        """``datapackage.json`` (the profile, ``fields`` that are not None, every resource
+        added so far) and ``datapackage-digest.json``: what closes any WACZ."""
+        package = {"profile": profile, "wacz_version": WACZ_VERSION, **fields}
+        package["resources"] = [r.as_json() for r in self.resources]
+        package = {k: v for k, v in package.items() if v is not None}
+        data = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
+        digest = self.add_bytes("datapackage.json", data)
+        self.add_bytes(
+            "datapackage-digest.json",
+            json.dumps({"path": "datapackage.json", "hash": digest}, indent=2).encode(),
+        )
+
     def _listed(self, path: str, sink: _Hashing) -> Resource:
         # frictionless' name pattern is narrower than file names (capitals, Heritrix's "~"):
         # the name is made to fit, the path keeps the file's own name
@@ -201,25 +214,10 @@ def write_wacz(
             header_and_pages = _chain(header, (page.as_json() for page in pages))
             _, lines = out.add_lines("pages/pages.jsonl", header_and_pages)
             result.pages = lines - 1
-            metadata = {"title": title or None, "desc": description or None}
-            package = {
-                "profile": "data-package",
-                "wacz_version": WACZ_VERSION,
-                "title": title or None,
-                "description": description or None,
-                # what ReplayWeb.page shows the collection under (it reads no top-level title)
-                "metadata": {k: v for k, v in metadata.items() if v is not None} or None,
-                "created": rfc3339(created),
-                "software": software,
-                "resources": [r.as_json() for r in out.resources],
-            }
-            package = {k: v for k, v in package.items() if v is not None}
-            data = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
-            digest = out.add_bytes("datapackage.json", data)
-            out.add_bytes(
-                "datapackage-digest.json",
-                json.dumps({"path": "datapackage.json", "hash": digest}, indent=2).encode(),
-            )
+            out.add_datapackage(
+                "data-package", **described(title, description), created=rfc3339(created),
+                software=software,
+            )  # fmt: skip
             result.resources = out.resources
         os.replace(partial, dest)
     except BaseException:
@@ -227,6 +225,17 @@ def write_wacz(
         raise
     result.size = dest.stat().st_size
     return result
+
+
+def described(title: str, description: str) -> dict:
+    """The title and description of a datapackage.json, at the top level and under
+    ``metadata``, which is what ReplayWeb.page shows a collection under."""
+    metadata = {"title": title or None, "desc": description or None}
+    return {
+        "title": title or None,
+        "description": description or None,
+        "metadata": {k: v for k, v in metadata.items() if v is not None} or None,
+    }
 
 
 def _chain(first: dict, rest: Iterable[dict]) -> Iterator[dict]:
