@@ -5,23 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import websocket
 
+from tests.helpers import wait_until
+
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (result := check()) is not None:
-            return result
-        time.sleep(0.1)
-    raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,3 +45,13 @@ def read_articles(out: Path, exclude=()) -> list[dict]:
 
     files = sorted(set(out.glob("articles-*.jsonl")) - set(exclude))
     return [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines()]
+
+
+def wait_until(check, timeout: float, what: str):
+    """``check()``'s first result that is not None, polled; TimeoutError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (result := check()) is not None:
+            return result
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")

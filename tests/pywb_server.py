@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.helpers import wait_until
 from tests.tool_cache import pywb_bin
 
 COLL = "coll"
@@ -23,15 +23,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (result := check()) is not None:
-            return result
-        time.sleep(0.1)
-    raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
 
 
 class Wayback:
