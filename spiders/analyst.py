@@ -10,7 +10,7 @@ middleware's, and failures travel as signals (``crawler.signals``) to whoever ke
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -201,16 +201,20 @@ class AnalystSpider(scrapy.Spider):
             yield self.request_for(self.site.base_url, "page")  # where a reader comes in
 
     def _links(self, response: Response, xpath: str = ALL_LINKS) -> list[str]:
-        """The page's links that are on the site, canonical. Every page repeats the menus and
-        sidebars: an href that means the same on any page of the site (absolute, or from the
-        root) is resolved once per crawl."""
+        """The page's links that are on the site, canonical."""
         if not isinstance(response, TextResponse):
             return []
+        hrefs = response.selector.root.xpath(xpath)  # lxml strings, no Selectors
+        return [url for url in self._canonical(response, hrefs) if url]
+
+    def _canonical(self, response: Response, hrefs: Iterable[str]) -> Iterator[str | None]:
+        """Each href's canonical URL, or None off the site. Every page repeats the menus and
+        sidebars: an href that means the same on any page of the site (absolute, or from the
+        root) is resolved once per crawl."""
         base = get_base_url(response)
         origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") > 2 else base
         resolved = self._resolved
-        found = []
-        for href in response.selector.root.xpath(xpath):  # lxml strings, no Selectors
+        for href in hrefs:
             href = href.strip()
             key = (origin, href) if href.startswith("/") and not href.startswith("//") else href
             url = resolved.get(key, _UNSEEN)
@@ -218,9 +222,7 @@ class AnalystSpider(scrapy.Spider):
                 url = self.site.canonical(urljoin(base, href))
                 if key is not href or href.startswith(("http://", "https://")):
                     resolved[key] = url
-            if url:
-                found.append(url)
-        return found
+            yield url
 
     def _listed(self, response: Response) -> dict[int, dict]:
         """The items a listing page shows: id -> its URL and title (the first link text,
@@ -228,12 +230,13 @@ class AnalystSpider(scrapy.Spider):
         listed: dict[int, dict] = {}
         if not isinstance(response, TextResponse):
             return listed
-        for a in response.css("a[href]"):
-            url = self.site.canonical(response.urljoin(a.attrib["href"]))
+        anchors = response.selector.root.xpath("//a[@href]")
+        urls = self._canonical(response, (a.get("href") for a in anchors))
+        for a, url in zip(anchors, urls, strict=True):
             if not url or self.site.classify(url) is not Kind.ITEM:
                 continue
             entry = listed.setdefault(self.site.item_id(url), {"url": url, "title": None})
-            text = " ".join(" ".join(a.css("::text").getall()).split())
+            text = " ".join(" ".join(a.xpath("descendant-or-self::text()")).split())
             if text and entry["title"] is None and not text.lower().startswith("read more"):
                 entry["title"] = text
         return listed
