@@ -72,6 +72,7 @@ RULES: dict[str, Rule] = {
     "ANALYST_FOLLOW_PDFS": BOOL,
     "ANALYST_FOLLOW_MENUS": BOOL,
     "ANALYST_FOLLOW_FULL_IMAGES": BOOL,
+    "ANALYST_FOLLOW_ALIASES": BOOL,
     "ANALYST_MAX_LISTING_PAGES": COUNT,
     "ANALYST_REFRESH": Rule("choice", choices=("new", "all")),
     "ANALYST_PREFLIGHT_TIMEOUT": Rule("float", 0.1, 600),

@@ -11,6 +11,9 @@ ANALYST_SECTIONS = ""  # comma-separated section slugs to crawl; empty means all
 ANALYST_FOLLOW_PDFS = True  # also archive the PDFs that articles link to
 ANALYST_FOLLOW_MENUS = True  # also archive the home page and the pages of the site's menus
 ANALYST_FOLLOW_FULL_IMAGES = True  # also archive the full-size images that articles link to
+ANALYST_FOLLOW_ALIASES = (
+    True  # also archive an article's other linked addresses (/component/k2/item/...)
+)
 ANALYST_MAX_LISTING_PAGES = 5000  # per section: a bound against pagination traps
 ANALYST_REFRESH = "new"  # re-crawl into an archive: "new" articles only, or "all" (corrections)
 ANALYST_PREFLIGHT_TIMEOUT = 10.0  # seconds to wait for the base URL's host to accept a connection

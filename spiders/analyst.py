@@ -40,10 +40,12 @@ def _xpath(css: str) -> str:
     return HTMLTranslator().css_to_xpath(css)
 
 
+REDIRECTS = [301, 302, 303, 307, 308]
 PRIORITIES = {
     "item": 10,  # finish the articles of a listing page before walking further
     "requisite": 5,  # a page's stylesheets and images soon after the page itself
     "image": 5,  # likewise the full-size image an article links to
+    "alias": 5,  # another address of an archived article, soon after it
 }
 # Where a page's menus are: Joomla's menu module renders <ul class="menu"> (2.5) or
 # <ul class="nav menu"> (3.x), <ul class="mod-menu"> (4.x); templates wrap it in <nav>.
@@ -154,6 +156,7 @@ class AnalystSpider(scrapy.Spider):
         spider.follow_pdfs = settings.getbool("ANALYST_FOLLOW_PDFS")
         spider.follow_menus = settings.getbool("ANALYST_FOLLOW_MENUS")
         spider.follow_images = settings.getbool("ANALYST_FOLLOW_FULL_IMAGES")
+        spider.follow_aliases = settings.getbool("ANALYST_FOLLOW_ALIASES")
         spider.warc_required = settings.getbool("WARC_ENABLED")  # JSON only for what is archived
         spider.max_listing_start = settings.getint("ANALYST_MAX_LISTING_PAGES") * LISTING_LIMIT
         spider.output_dir = settings.get("OUTPUT_DIR")  # for FEEDS' %(output_dir)s
@@ -182,6 +185,11 @@ class AnalystSpider(scrapy.Spider):
             meta["item_id"] = self.site.item_id(url)
         elif kind == "listing":
             meta["listing_start"] = self.site.listing_start(url)
+        elif kind == "alias":
+            # a redirect (an old alias) is archived as the answer: its target is the
+            # article's own address, requested already
+            meta["dont_redirect"] = True
+            meta["handle_httpstatus_list"] = REDIRECTS
         return scrapy.Request(
             url,
             callback=getattr(self, f"parse_{kind}"),
@@ -276,13 +284,20 @@ class AnalystSpider(scrapy.Spider):
                 item_id = self.site.item_id(url)
                 # /component/k2/item/... names no section: trust the page that linked it
                 hint = link_section or section
-                if item_id in self.seen_items or hint not in self.sections:
+                if hint not in self.sections:
                     continue
-                self.seen_urls.add(url)
-                self.seen_items.add(item_id)
-                if link_section is None:
-                    url = self.site.in_section(url, hint)
-                yield self.request_for(url, "item", hint)
+                own = url if link_section is not None else self.site.in_section(url, hint)
+                if item_id not in self.seen_items:
+                    self.seen_items.add(item_id)
+                    self.seen_urls.add(own)
+                    yield self.request_for(own, "item", hint)
+                if url not in self.seen_urls:
+                    # the same article under another address a reader follows (K2's
+                    # /component/k2/item/..., another menu's prefix): archived as it answers,
+                    # so the link replays; extracted once, from the article's own address
+                    self.seen_urls.add(url)
+                    if self.follow_aliases:
+                        yield self.request_for(url, "alias", hint)
 
     def _feeds(self, response: Response, section: str | None) -> Iterable[scrapy.Request]:
         """The section's RSS/Atom feeds: the newest items in one request (a re-crawl's
@@ -372,6 +387,10 @@ class AnalystSpider(scrapy.Spider):
 
     def parse_image(self, response: Response, section: str | None = None):
         self.crawler.stats.inc_value("crawl/full_images")
+        return ()
+
+    def parse_alias(self, response: Response, section: str | None = None):
+        self.crawler.stats.inc_value("crawl/alias_pages")
         return ()
 
     def parse_requisite(self, response: Response, section: str | None = None):

@@ -83,8 +83,11 @@ def test_each_item_is_requested_once_whatever_the_path():
     s = spider()
     first = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
     again = requests_of(s.parse_listing(page("/publications/field-reports.html"), "field-reports"))
-    ids = [Site.item_id(r.url) for r in first + again if Site.classify(r.url) is Kind.ITEM]
+    items = [r for r in first + again if r.meta["kind"] == "item"]
+    ids = [Site.item_id(r.url) for r in items]
     assert len(ids) == len(set(ids))
+    urls = [r.url for r in first + again]
+    assert len(urls) == len(set(urls))
 
 
 def test_component_links_are_fetched_under_their_section():
@@ -95,8 +98,26 @@ def test_component_links_are_fetched_under_their_section():
             resp = page(f"/publications/{section}.html?start={start}")
             seen += requests_of(s.parse_listing(resp, section))
     component = [r for r in seen if Site.item_id(r.url) in COMPONENT_LINK_IDS]
-    assert component
-    assert all("/component/" not in r.url for r in component)
+    items = [r for r in component if r.meta["kind"] == "item"]
+    assert {Site.item_id(r.url) for r in items} == set(COMPONENT_LINK_IDS)
+    assert all("/component/" not in r.url for r in items)
+    # the address the listing shows is archived too (so the link replays), never extracted
+    aliases = [r for r in component if r.meta["kind"] == "alias"]
+    assert sorted(Site.item_id(r.url) for r in aliases) == sorted(COMPONENT_LINK_IDS)
+    assert all("/component/k2/item/" in r.url for r in aliases)
+    assert all(r.callback == s.parse_alias for r in aliases)
+
+
+def test_aliases_can_be_switched_off():
+    s = spider()
+    s.follow_aliases = False
+    seen = []
+    for section in ("analytical-articles", "field-reports", "news-digest", "feature-articles"):
+        for start in range(0, 40, 4):
+            resp = page(f"/publications/{section}.html?start={start}")
+            seen += requests_of(s.parse_listing(resp, section))
+    assert not [r for r in seen if r.meta["kind"] == "alias"]
+    assert {Site.item_id(r.url) for r in seen if r.meta["kind"] == "item"} >= COMPONENT_LINK_IDS
 
 
 def test_sections_limit_what_is_followed():

@@ -48,7 +48,7 @@ JOURNAL_NAME = "analyst-journal.jsonl"
 SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")  # Scrapy's in JOBDIR
 # fetched again on every crawl, but asked whether they changed (a revisit record if not):
 # files, and the home and menu pages, which are not articles (refresh=new never drops them)
-REVALIDATED = frozenset({"pdf", "requisite", "image", "page"})
+REVALIDATED = frozenset({"pdf", "requisite", "image", "page", "alias"})
 DEFAULT_FEED_GLOB = "articles-*.jsonl"  # earlier crawls' default exports, whatever -o says now
 
 
@@ -309,6 +309,8 @@ class CrawlState:
             return None
         if kind == "item" and self.refresh == "new" and meta.get("item_id") in self.archived_ids:
             return None
+        if kind == "alias" and self.refresh == "new" and self.previous.get(url) is not None:
+            return None  # an archived article's other address, archived before too
         if kind in REVALIDATED and (previous := self.previous.get(url)) is not None:
             # archived before: ask whether it changed (the WARC gets a revisit record if not)
             headers = {}
@@ -318,7 +320,7 @@ class CrawlState:
                 headers["If-Modified-Since"] = previous.last_modified
             request.headers.update(headers)  # the spider's own new request: ours to change
             meta["revisit_of"] = previous.original
-            meta["handle_httpstatus_list"] = [304]
+            meta["handle_httpstatus_list"] = [*meta.get("handle_httpstatus_list", ()), 304]
         if self.journal is not None:
             self.journal.scheduled(url, kind or "", meta.get("section"))
         return request
