@@ -451,15 +451,18 @@ def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
     crawl, tmp_path, monkeypatch
 ):
     """Titles past the limit (shrunk here to a few kB): pages.jsonl carries no text, and
-    NAME-search.wacz holds the WACZ byte for byte and every page's body text."""
+    NAME-search.wacz holds the same WARC files with the entry pages as its page list, and
+    every article with its body text as its text index."""
     from crawler.archive import folder
 
     out = tmp_path / "copy"
     shutil.copytree(crawl["out"], out)
     monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 4096)
     dest = out / "big.wacz"
+    base = crawl["articles"][0]["url"].split("/publications/")[0]
+    entry_urls = [f"{base}/", f"{base}/publications/news-digest.html", f"{base}/nowhere.html"]
     result = folder.package_folder(
-        out, dest, title="T", description="D", search_text_budget=1 << 20
+        out, dest, title="T", description="D", search_text_budget=1 << 20, entry_urls=entry_urls
     )
     assert result.text == "none"
     lines = members(dest)["pages/pages.jsonl"].decode().splitlines()
@@ -474,15 +477,28 @@ def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
         assert package["profile"] == "multi-wacz-package"
         assert package["metadata"] == {"title": "T", "desc": "D"}
         assert [r["path"] for r in package["resources"]] == [
-            "waczs/big.wacz", "waczs/big-text.wacz"
+            "waczs/big-replay.wacz", "waczs/big-text.wacz"
         ]  # fmt: skip
         for resource in package["resources"]:
             info = zf.getinfo(resource["path"])
             assert info.compress_type == zipfile.ZIP_STORED
             with zf.open(info) as member:
                 assert sha256_stream(member) == (resource["hash"], resource["bytes"])
-        assert zf.read("waczs/big.wacz") == dest.read_bytes()
+        replay_wacz = zf.read("waczs/big-replay.wacz")
         text_wacz = zf.read("waczs/big-text.wacz")
+    (tmp_path / "big-replay.wacz").write_bytes(replay_wacz)
+    assert wacz_validate(tmp_path / "big-replay.wacz").returncode == 0
+    with zipfile.ZipFile(io.BytesIO(replay_wacz)) as inner, zipfile.ZipFile(dest) as crawl_wacz:
+        # the same WARC files, byte for byte, and the same index
+        kept = [n for n in crawl_wacz.namelist() if n.startswith(("archive/", "indexes/"))]
+        assert kept and all(inner.read(n) == crawl_wacz.read(n) for n in kept)
+        listed = inner.read("pages/pages.jsonl").decode().splitlines()
+    assert "hasText" not in json.loads(listed[0])
+    entries = [json.loads(line) for line in listed[1:]]
+    # the entry pages that were captured, in the order given, titled by their <title>
+    assert [e["url"] for e in entries] == entry_urls[:2]
+    assert all(e["title"] and e["title"] != e["url"] for e in entries), entries
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["ts"]) for e in entries)
     with zipfile.ZipFile(io.BytesIO(text_wacz)) as zf:
         extra = zf.read("pages/extraPages.jsonl").decode().splitlines()
     assert json.loads(extra[0])["hasText"] is True

@@ -1,29 +1,40 @@
-"""A multi-WACZ collection: the crawl's WACZ and its body text, opened in ReplayWeb.page as one.
+"""The collection for ReplayWeb.page at the publication's size: opens fast, finds every article.
 
-Pure code: no Scrapy. wabac.js (ReplayWeb.page's engine) reads at most 1 MiB of a single
-WACZ's text index, but the whole text index of every WACZ of a multi-WACZ collection (a ZIP
-whose ``datapackage.json`` has the profile ``multi-wacz-package`` and lists the WACZ files it
-holds, the layout Browsertrix downloads). So when a collection is too large for its WACZ to
-carry even the titles within 1 MiB (about 4,000 articles), the package also writes
-``NAME-search.wacz``: the crawl's WACZ, stored byte for byte, beside a small WACZ of the
-pages' body text (``pages/extraPages.jsonl``, which the app takes as its text index and not
-as more entries of the page list). The text is fitted to ``text_budget`` bytes in all, as in
-crawler.archive.search_text, so the app's in-browser index stays a bounded size.
+Pure code: no Scrapy. Two limits of wabac.js (ReplayWeb.page's engine, 2.x) meet at the real
+site's ~15,000 articles:
 
-py-wacz's ``wacz validate`` (0.6) knows single WACZ files only and refuses this profile:
-validate the crawl's WACZ itself, which the collection holds unchanged.
+- it writes every entry of a WACZ's ``pages/pages.jsonl`` into the browser's database before
+  it shows any page (about 3 s at 15,000 entries, on the first opening);
+- it reads at most 1 MiB of a single WACZ's text index (even titles stop being found past
+  it), but the whole text index of every WACZ of a multi-WACZ collection (a ZIP whose
+  ``datapackage.json`` has the profile ``multi-wacz-package`` and lists the WACZ files it
+  holds, the layout Browsertrix downloads).
+
+So when a collection is too large for its WACZ to carry even the titles within 1 MiB, the
+package also writes ``NAME-search.wacz``, a multi-WACZ of two:
+
+- ``NAME-replay.wacz``: the same WARC files (stored byte for byte) and ZipNum index as the
+  crawl's WACZ, with a page list of the entry pages only (crawler.archive.entry_pages: the
+  home page, each section's first listing page), as Browsertrix lists a crawl's seeds;
+- ``NAME-text.wacz``: ``pages/extraPages.jsonl``, every article with its body text fitted to
+  ``text_budget`` bytes in all (crawler.archive.search_text), which the app takes as its text
+  index: its search box finds any article by title or body word, and its "Include Non-Seed
+  Pages" box lists every article.
+
+py-wacz's ``wacz validate`` (0.6) knows single WACZ files only and refuses the multi-WACZ
+profile; each WACZ inside validates, and so does the crawl's own WACZ.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .search_text import encoded_size, fitted_text, text_share
-from .wacz import Page, WaczWriter, described, rfc3339
+from .wacz import Page, WaczWriter, described, rfc3339, write_wacz
 
 EXTRA_PAGES_HEADER = {
     "format": "json-pages-1.0",
@@ -39,27 +50,37 @@ def search_collection_path(wacz: Path) -> Path:
 
 def write_search_collection(
     wacz: Path,
-    pages: Iterable[Page],
     *,
+    archives: Sequence[tuple[Path, str]],
+    indexes: Sequence[tuple[Path, str]],
+    entries: Sequence[Page],
+    pages: Iterable[Page],
     text_budget: int,
     software: str,
     title: str = "",
     description: str = "",
     created: datetime | None = None,
 ) -> Path:
-    """Write ``NAME-search.wacz`` beside ``wacz``; ``pages`` may be iterated twice."""
+    """Write ``NAME-search.wacz`` beside ``wacz``; ``archives`` and ``indexes`` as for
+    ``write_wacz``; ``pages`` may be iterated twice."""
     dest = search_collection_path(wacz)
     created = created or datetime.now(UTC)
     date_time = tuple(created.astimezone(UTC).timetuple()[:6])
-    text_name = wacz.name.removesuffix(".wacz") + "-text.wacz"
+    stem = wacz.name.removesuffix(".wacz")
+    replay_name, text_name = f"{stem}-replay.wacz", f"{stem}-text.wacz"
+    replay_part = dest.with_name(replay_name + ".open")
     text_part = dest.with_name(text_name + ".open")
     partial = dest.with_name(dest.name + ".open")
     try:
+        write_wacz(
+            replay_part, archives=archives, indexes=indexes, pages=entries, software=software,
+            title=title, description=description, created=created,
+        )  # fmt: skip
         _write_text_wacz(text_part, pages, text_budget, software, date_time, created)
         with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             out = WaczWriter(zf, date_time)
             # stored, as the app reads the WACZ files inside by ranges
-            out.add_file(wacz, f"waczs/{wacz.name}")
+            out.add_file(replay_part, f"waczs/{replay_name}")
             out.add_file(text_part, f"waczs/{text_name}")
             out.add_datapackage(
                 "multi-wacz-package", **described(title, description),
@@ -70,6 +91,7 @@ def write_search_collection(
         partial.unlink(missing_ok=True)
         raise
     finally:
+        replay_part.unlink(missing_ok=True)
         text_part.unlink(missing_ok=True)
     return dest
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from crawler import __version__
 
 from .cdxj import UnreadableWarc, indexer_version, read_cdxj, write_cdxj, write_zipnum
 from .collection import search_collection_path, write_search_collection
+from .entry_pages import entry_pages
 from .inputs import (
     ArchiveFile,
     BadInput,
@@ -153,6 +154,7 @@ def package_folder(
     description: str = "",
     skip_bad: bool = False,
     search_text_budget: int = 0,
+    entry_urls: Sequence[str] = (),
 ) -> PackageResult:
     """Index the folder's WARC/ARC files into ``indexes/index.cdxj`` and package them at
     ``dest``. Every file is read through first: a damaged or cut-short one stops everything
@@ -163,7 +165,9 @@ def package_folder(
     whose capture is not in the index (its WARC file gone) is left out and reported. When the
     pages are too many for ``pages.jsonl`` to carry any text within wabac.js's limit and
     ``search_text_budget`` is set, ``NAME-search.wacz`` is written too (crawler.archive
-    .collection): the WACZ and that many bytes of body text, opened as one collection.
+    .collection): the same archive listing only ``entry_urls`` (default: the site's home
+    page) as its pages, and every article with that many bytes of body text in all as its
+    text index, opened as one collection.
     """
     source = warc_dir or output_dir
     paths = find_warcs(source)
@@ -213,28 +217,33 @@ def package_folder(
                     texts = "fitted"
                 yield Page(page.url, page.ts, page.title, text)
 
+        zipnum_indexes = [(zipnum[0], "indexes/index.cdx.gz"), (zipnum[1], "indexes/index.idx")]
         result = write_wacz(
             dest,
             archives=members,
-            indexes=[(zipnum[0], "indexes/index.cdx.gz"), (zipnum[1], "indexes/index.idx")],
+            indexes=zipnum_indexes,
             pages=fitted(),
             software=software(),
             title=title,
             description=description,
             has_text=share is not None,
         )
-    search = None
-    if share is None and search_text_budget > 0:
-        search = write_search_collection(
-            dest,
-            _Again(lambda: pages(False, text=True)),
-            text_budget=search_text_budget,
-            software=software(),
-            title=title,
-            description=description,
-        )
-    else:
-        search_collection_path(dest).unlink(missing_ok=True)  # an older, larger crawl's
+        search = None
+        if share is None and search_text_budget > 0:
+            files = {path.name: path for path, _ in members}
+            search = write_search_collection(
+                dest,
+                archives=members,
+                indexes=zipnum_indexes,
+                entries=entry_pages(read_cdxj(index), files, entry_urls),
+                pages=_Again(lambda: pages(False, text=True)),
+                text_budget=search_text_budget,
+                software=software(),
+                title=title,
+                description=description,
+            )
+        else:
+            search_collection_path(dest).unlink(missing_ok=True)  # an older, larger crawl's
     for page in missing:
         logger.warning("article %s (%s) has no capture in the WARC files", page.url, page.ts)
     return PackageResult(

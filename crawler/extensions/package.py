@@ -95,6 +95,7 @@ class WaczPackage:
                 title=self.title,
                 description=self.description,
                 search_text_budget=self.search_text_budget,
+                entry_urls=getattr(self.crawler.spider, "entry_urls", ()),
             )
         except (OSError, PackageError, ValueError) as exc:
             # the WARC files are whole and stay; `scrapy package` can build this later

@@ -1,0 +1,102 @@
+"""The pages a reader starts from: the home page and each section's first listing page.
+
+Pure code: no Scrapy. They are the page list of the search collection (crawler.archive
+.collection), whose articles are all in its text index instead; Browsertrix lists a crawl's
+seeds the same way. Each is the newest good HTML capture of the URL in the replay index,
+titled by its own ``<title>``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+from .cdxj import IndexEntry
+from .wacz import Page
+
+TITLE_BYTES = 64 * 1024  # a <title> sits in the head
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def is_site_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
+
+
+def entry_pages(
+    index: Iterable[IndexEntry], archives: Mapping[str, Path], urls: Sequence[str] = ()
+) -> list[Page]:
+    """Pages for ``urls`` (in that order), or when none are given for every host's root page;
+    a URL without a good HTML capture is left out. ``archives``: the index's file names ->
+    the files, to read titles from."""
+    wanted = set(urls)
+    newest: dict[str, IndexEntry] = {}
+    for entry in index:
+        if entry.status != "200" or "html" not in (entry.fields.get("mime") or ""):
+            continue
+        if not ((entry.url in wanted) if wanted else is_site_root(entry.url)):
+            continue
+        if entry.url not in newest or entry.timestamp > newest[entry.url].timestamp:
+            newest[entry.url] = entry
+    order = [u for u in urls if u in newest] if wanted else sorted(newest)
+    return [_page(newest[url], archives) for url in order]
+
+
+def _page(entry: IndexEntry, archives: Mapping[str, Path]) -> Page:
+    ts = entry.timestamp
+    moment = f"{ts[:4]}-{ts[4:6]}-{ts[6:8]}T{ts[8:10]}:{ts[10:12]}:{ts[12:14]}Z"
+    return Page(entry.url, moment, _title(entry, archives) or entry.url)
+
+
+def _title(entry: IndexEntry, archives: Mapping[str, Path]) -> str | None:
+    path = archives.get(entry.fields.get("filename", ""))
+    try:
+        offset, length = int(entry.fields["offset"]), int(entry.fields["length"])
+    except (KeyError, ValueError):
+        return None
+    if path is None:
+        return None
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for record in ArchiveIterator(_Bounded(f, length)):
+            head = record.content_stream().read(TITLE_BYTES)
+            found = _TITLE.search(head)
+            if found:
+                charset = re.search(rb"charset=[\"']?([\w-]+)", head)
+                encoding = charset.group(1).decode("ascii") if charset else "utf-8"
+                try:
+                    text = found.group(1).decode(encoding, "replace")
+                except LookupError:
+                    text = found.group(1).decode("utf-8", "replace")
+                return " ".join(html.unescape(text).split()) or None
+            return None
+    return None
+
+
+class _Bounded:
+    """The record's bytes only: warcio would read on into the next record."""
+
+    def __init__(self, f, length: int):
+        self.f = f
+        self.left = length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.f.read(size)
+        self.left -= len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.f.readline(size)
+        self.left -= len(data)
+        return data
