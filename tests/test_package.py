@@ -509,3 +509,26 @@ def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
     monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 1 << 20)
     result = folder.package_folder(out, dest, search_text_budget=1 << 20)
     assert result.search_collection is None and not search.exists()
+
+
+def test_text_cut_to_fit_also_gets_a_search_collection(crawl, tmp_path, monkeypatch):
+    """Titles fit but not all the text (the limit shrunk to just under it): pages.jsonl keeps
+    fitted text, and the search collection carries every article's whole text, so a word
+    the fitting cut is still found."""
+    from crawler.archive import folder
+
+    out = tmp_path / "copy"
+    shutil.copytree(crawl["out"], out)
+    dest = out / "mid.wacz"
+    full = folder.package_folder(out, dest, search_text_budget=1 << 20)
+    assert full.text == "full" and full.search_collection is None
+    size = len(members(dest)["pages/pages.jsonl"])
+    monkeypatch.setattr(folder, "MAX_TEXT_INDEX", size * 3 // 4)
+    result = folder.package_folder(out, dest, search_text_budget=1 << 20)
+    assert result.text == "fitted" and result.search_collection
+    with zipfile.ZipFile(result.search_collection) as zf:
+        text_wacz = zf.read("waczs/mid-text.wacz")
+    with zipfile.ZipFile(io.BytesIO(text_wacz)) as zf:
+        extra = zf.read("pages/extraPages.jsonl").decode().splitlines()
+    texts = {p["url"]: p["text"] for p in map(json.loads, extra[1:])}
+    assert texts == {a["url"]: a["text"] for a in crawl["articles"]}

@@ -354,8 +354,9 @@ def test_retried_article_replays_its_good_capture(opened):
 
 def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
     """The multi-WACZ written when pages.jsonl cannot carry text (shrunk limit here): opened
-    as one collection under the crawl's title, its search box finds a body word, and an
-    article replays from the WACZ inside it."""
+    as one collection under the crawl's title, its page list holds the entry pages only (so
+    it opens fast at any size), "Include Non-Seed Pages" lists every article, its search box
+    finds a body word, and an article replays from the WACZ inside it."""
     from crawler.archive import folder
 
     if not CHROMIUM.exists():
@@ -364,9 +365,12 @@ def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
     shutil.copytree(replica_crawl["out"], out)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(folder, "MAX_TEXT_INDEX", 4096)
+        base = replica_crawl["articles"][0]["url"].split("/publications/")[0]
+        entry_urls = [f"{base}/", f"{base}/publications/analytical-articles.html"]
         result = folder.package_folder(
-            out, out / "big.wacz", title=PACKAGE_TITLE, search_text_budget=1 << 20
-        )
+            out, out / "big.wacz", title=PACKAGE_TITLE, search_text_budget=1 << 20,
+            entry_urls=entry_urls,
+        )  # fmt: skip
     assert result.text == "none" and result.search_collection
     site = tmp_path / "site"
     site.mkdir()
@@ -394,5 +398,40 @@ def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
         )
         coll = json.loads(evaluate(cdp, "fetch('/w/api/coll-index').then(r => r.text())"))
         opened = {"server": server, "coll": coll["colls"][0]["id"]}
+        api = f"/w/api/c/{opened['coll']}"
+        pages = json.loads(evaluate(cdp, f"fetch('{api}/pages').then(r => r.text())"))["pages"]
+        assert [p["url"] for p in pages] == entry_urls
+        index = evaluate(cdp, f"fetch('{api}/textIndex').then(r => r.text())")
+        indexed = [json.loads(line) for line in index.splitlines() if line.strip()]
+        assert {(e["url"], e["title"]) for e in indexed if "url" in e} == {
+            (a["url"], a["title"]) for a in articles
+        }
+        # the Pages tab: the entry pages, and every article once the box is ticked
+        cdp.call("Page.navigate", url="about:blank")
+        cdp.call("Page.navigate", url=f"{origin}/?source={origin}/crawl.wacz#view=pages")
+        newest = max(articles, key=lambda a: a["fetched_at"])["title"]
+        wait_for(
+            cdp,
+            lambda: "Include Non-Seed Pages" in (evaluate(cdp, ALL_TEXT) or ""),
+            60,
+            "no 'Include Non-Seed Pages' box",
+        )
+        assert newest not in evaluate(cdp, ALL_TEXT)
+        evaluate(cdp, TICK_NON_SEED_PAGES)
+        wait_for(cdp, lambda: newest in evaluate(cdp, ALL_TEXT), 60, f"{newest!r} not listed")
         load_replay(cdp, replay_url(opened, ts14(article["fetched_at"]), article["url"]))
         assert not paragraphs_missing(cdp, opened, article)
+
+
+# the Pages tab's "Include Non-Seed Pages" box, inside the app's shadow roots
+TICK_NON_SEED_PAGES = """(() => {
+  const find = (n) => {
+    if (!n) return null;
+    if (n.nodeName === 'LABEL' && n.textContent.includes('Include Non-Seed Pages'))
+      return n.querySelector('input');
+    for (const c of [n.shadowRoot, ...n.childNodes]) { const f = c && find(c); if (f) return f; }
+    return null;
+  };
+  const box = find(document.documentElement);
+  box.click();
+  return box.checked; })()"""

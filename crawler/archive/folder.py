@@ -163,8 +163,8 @@ def package_folder(
 
     Pages come from the folder's ``articles-*.jsonl`` (and ``article_files``); an article
     whose capture is not in the index (its WARC file gone) is left out and reported. When the
-    pages are too many for ``pages.jsonl`` to carry any text within wabac.js's limit and
-    ``search_text_budget`` is set, ``NAME-search.wacz`` is written too (crawler.archive
+    pages are too many for ``pages.jsonl`` to carry all their text within wabac.js's limit
+    and ``search_text_budget`` is set, ``NAME-search.wacz`` is written too (crawler.archive
     .collection): the same archive listing only ``entry_urls`` (default: the site's home
     page) as its pages, and every article with that many bytes of body text in all as its
     text index, opened as one collection.
@@ -229,7 +229,7 @@ def package_folder(
             has_text=share is not None,
         )
         search = None
-        if share is None and search_text_budget > 0:
+        if texts != "full" and search_text_budget > 0:
             files = {path.name: path for path, _ in members}
             search = write_search_collection(
                 dest,
