@@ -132,8 +132,8 @@ PACKAGE_DESCRIPTION = (  # datapackage.json description, shown by ReplayWeb.page
     "Archiving crawl of the Central Asia-Caucasus Analyst (www.cacianalyst.org) in WARC files; "
     "one page entry per archived article."
 )
-# too many articles for the WACZ to carry body text within ReplayWeb.page's 1 MiB: also write
-# NAME-search.wacz (the WACZ + this many bytes of body text, opened as one); 0: never
+# too many articles for the WACZ to carry all body text within ReplayWeb.page's 1 MiB: also
+# write NAME-search.wacz (entry pages as page list, this much article text as index); 0: never
 PACKAGE_SEARCH_TEXT_BYTES = 32 * 1024 * 1024
 
 # --- `scrapy extract --cluster` (crawler.cluster) ---

@@ -91,7 +91,8 @@ class Command(ScrapyCommand):
             f"{wacz.size} bytes)\n"
             f"CDXJ index: {result.index} ({result.index_lines} lines)\n"
             + (
-                f"Search:     {search} (the WACZ with its body text, one collection)\n"
+                f"Search:     {search} (for ReplayWeb.page at this size: opens fast, finds "
+                "every article by title or body word)\n"
                 if search
                 else ""
             )

@@ -251,8 +251,8 @@ class CrawlReport:
             )
             if search := stats.get_value("package/search_collection"):
                 lines.append(
-                    f"  Search collection: {search} (open this one in ReplayWeb.page to search "
-                    "the articles' text)"
+                    f"  Search collection: {search} (open this one in ReplayWeb.page at this "
+                    "size: it opens fast and finds every article by title or body word)"
                 )
         if s["package_error"]:
             lines.append(f"  Package failed:    {s['package_error']} (run `scrapy package`)")
