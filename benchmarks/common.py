@@ -40,7 +40,6 @@ class Run:
     returncode: int
     maxrss_kb: int  # ru_maxrss of the crawl process itself (RUSAGE_SELF at exit)
     cpu: float  # user + system seconds of the crawl process itself
-    children_cpu: float  # ... of its reaped children (the extraction workers)
     tree_peak_kb: int  # highest sum of RSS over the crawl process and its descendants
     worker_peak_kb: int  # highest VmHWM of any descendant (the extraction workers)
     stderr: str
@@ -138,7 +137,6 @@ def run_scrapy(args: list[str], timeout: float = 1800, env: dict | None = None) 
         returncode=proc.returncode,
         maxrss_kb=usage.get("maxrss_kb", 0),
         cpu=usage.get("cpu", 0.0),
-        children_cpu=usage.get("children_cpu", 0.0),
         tree_peak_kb=memory.tree_peak_kb,
         worker_peak_kb=memory.worker_peak_kb,
         stderr=stderr,

@@ -15,16 +15,8 @@ import sys
 
 def _write(path: str) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the extraction workers, reaped
     with open(path, "w") as f:
-        json.dump(
-            {
-                "maxrss_kb": usage.ru_maxrss,
-                "cpu": usage.ru_utime + usage.ru_stime,
-                "children_cpu": children.ru_utime + children.ru_stime,
-            },
-            f,
-        )
+        json.dump({"maxrss_kb": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime}, f)
 
 
 # guarded: worker processes import the main module again (as __mp_main__)

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(slots=True)
@@ -41,3 +41,19 @@ class Article:
     fetched_at: str | None = None
     warc: dict | None = None
     extractor: dict = field(default_factory=dict)
+
+
+class CheckedArticle(Article):
+    """An Article already checked against the record schema where it was extracted (an
+    extraction worker, off the crawl's reactor); ``schema_errors`` is the outcome (None: valid)
+    and is no field of the record, so it is never exported."""
+
+    __slots__ = ("schema_errors",)
+
+    @classmethod
+    def of(cls, article: Article, schema_errors: str | None) -> CheckedArticle:
+        checked = cls.__new__(cls)
+        for f in fields(Article):
+            setattr(checked, f.name, getattr(article, f.name))
+        checked.schema_errors = schema_errors
+        return checked

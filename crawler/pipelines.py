@@ -9,13 +9,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 
 from itemadapter import ItemAdapter
-from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.extract.article import ExtractionError
-from crawler.items import Article, ArticleCapture
-from crawler.records import article_from_capture, load_schema
+from crawler.items import Article, ArticleCapture, CheckedArticle
+from crawler.records import article_from_capture, checked_article, load_schema, schema_errors
 from crawler.workers import cpu_count, worker_pool
 
 logger = logging.getLogger(__name__)
@@ -43,9 +42,10 @@ class ExtractionPipeline:
     # what runs in the workers; an attribute, so a subclass (the benchmarks') can wrap it
     extract = staticmethod(article_from_capture)
 
-    def __init__(self, stats, workers: int, max_pending: int):
+    def __init__(self, stats, workers: int, max_pending: int, check: bool = False):
         self.stats = stats
         self.workers = workers
+        self.check = check  # the record checked against the schema in the worker too
         # fewer pages in flight than workers would leave some of them idle
         self.max_pending = max(max_pending, workers, 1)
         self.pool: ProcessPoolExecutor | None = None
@@ -62,6 +62,8 @@ class ExtractionPipeline:
             crawler.stats,
             cpu_count() if workers < 0 else workers,
             s.getint("EXTRACT_MAX_PENDING"),
+            # ValidationPipeline's check, done where the record is made, off the reactor
+            check=s.getbool("VALIDATE_ENABLED"),
         )
 
     async def open_spider(self) -> None:
@@ -98,15 +100,16 @@ class ExtractionPipeline:
     async def _extract(self, capture: ArticleCapture) -> tuple[Article, str]:
         if self._ready is not None:
             await self._ready
+        job = (checked_article, self.extract, capture) if self.check else (self.extract, capture)
         if self.pool is None:
-            return self.extract(capture)
+            return job[0](*job[1:])
         # At the bound this waits, and so does the item: Scrapy keeps its response in the
         # scraper, counted against SCRAPER_SLOT_MAX_ACTIVE_SIZE, and once that is full the
         # engine sends no new request. Pages in memory stay bounded however fast they arrive.
         async with self._slots:
             pool = self.pool
             try:
-                return await asyncio.wrap_future(pool.submit(self.extract, capture))
+                return await asyncio.wrap_future(pool.submit(*job))
             except BrokenProcessPool:
                 self._replace(pool)
             # A worker died (out of memory, a crash in C code) and took the pool with it. Each
@@ -114,7 +117,7 @@ class ExtractionPipeline:
             # workers then takes no other page down with it.
             alone = worker_pool(1, WORKER_PRELOAD)
             try:
-                return await asyncio.wrap_future(alone.submit(self.extract, capture))
+                return await asyncio.wrap_future(alone.submit(*job))
             except BrokenProcessPool:
                 raise ExtractionError("the extraction worker died on it") from None
             finally:
@@ -138,10 +141,13 @@ class ExtractionPipeline:
 
 
 class ValidationPipeline:
+    """Each record checked against the documented schema: counted, and dropped or logged when
+    it does not match. An article the extraction workers checked already (CheckedArticle)
+    carries the outcome; anything else is checked here."""
+
     def __init__(self, stats, drop_invalid: bool):
         self.stats = stats
         self.drop_invalid = drop_invalid
-        self.validator = Draft202012Validator(load_schema())
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -151,16 +157,17 @@ class ValidationPipeline:
         return cls(crawler.stats, s.getbool("VALIDATE_DROP_INVALID"))
 
     def process_item(self, item):
-        data = asdict(item) if isinstance(item, Article) else ItemAdapter(item).asdict()
-        errors = sorted(self.validator.iter_errors(data), key=lambda e: list(e.path))
-        if not errors:
+        if isinstance(item, CheckedArticle):
+            message = item.schema_errors
+        else:
+            data = asdict(item) if isinstance(item, Article) else ItemAdapter(item).asdict()
+            message = schema_errors(data, all_pages=True)
+        if message is None:
             self.stats.inc_value("validate/ok")
             return item
         self.stats.inc_value("validate/invalid")
-        message = "; ".join(
-            f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in errors
-        )
+        url = ItemAdapter(item).get("url")
         if self.drop_invalid:
-            raise DropItem(f"invalid record {data.get('url')}: {message}")
-        logger.warning("invalid record %s: %s", data.get("url"), message)
+            raise DropItem(f"invalid record {url}: {message}")
+        logger.warning("invalid record %s: %s", url, message)
         return item

@@ -38,8 +38,9 @@ def html_requisites(html: str, base_url: str) -> list[str]:
     return tree_requisites(root, base_url)
 
 
-def tree_requisites(root, base_url: str) -> list[str]:
-    """The same, from a page already parsed by lxml (the crawl's own parse of it)."""
+def tree_requisites(root, base_url: str, join=urljoin) -> list[str]:
+    """The same, from a page already parsed by lxml (the crawl's own parse of it); ``join``
+    resolves a reference against the page's URL (the crawl's remembers them: Site.join)."""
     base = root.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href"))
@@ -56,7 +57,7 @@ def tree_requisites(root, base_url: str) -> list[str]:
             refs += _srcset(el.get("srcset"))
     for el in root.xpath("//*[@background]"):
         refs.append(el.get("background"))
-    urls = [urljoin(base_url, r.strip()) for r in refs if r.strip() and not r.startswith("data:")]
+    urls = [join(base_url, r.strip()) for r in refs if r.strip() and not r.startswith("data:")]
     for style in root.iter("style"):
         urls += css_requisites(style.text or "", base_url)
     for el in root.xpath("//*[@style]"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 SECTIONS: dict[str, str] = {
     "analytical-articles": "Analytical Articles",
@@ -42,6 +42,29 @@ _ITEM = re.compile(
 
 # every page repeats the menus and sidebars: a URL is classified once (pure functions of it)
 _URL_CACHE = 1 << 16
+_JOIN_CACHE = 1 << 18  # hrefs remembered per scope; started afresh beyond it
+_HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _scope(base: str, href: str) -> str:
+    """What ``urljoin(base, href)`` depends on besides ``href``: the base's scheme for an
+    absolute href, its origin for one from the root, its folder for a relative path; the
+    whole base for anything else (queries, fragments, other schemes, odd forms)."""
+    scheme_end = base.find("://")
+    path_start = base.find("/", scheme_end + 3) if scheme_end > 0 else -1
+    if path_start < 0:
+        return base
+    if href.startswith(("http://", "https://")) or (
+        href.startswith("//") and href[2:3] not in ("", "/")
+    ):
+        return base[:scheme_end]
+    if href.startswith("//"):
+        return base
+    if href.startswith("/"):
+        return base[:path_start]
+    if not href or href[0] in "?#" or _HAS_SCHEME.match(href) or "#" in base:
+        return base
+    return base.split("?", 1)[0].rsplit("/", 1)[0]
 
 
 class Kind(enum.Enum):
@@ -74,12 +97,32 @@ class Site:
         bare = self.host.removeprefix("www.")
         # A mirror's pages may still link the real site's hosts: those links mean the mirror.
         self.hosts = frozenset({self.host, bare, f"www.{bare}"} | SITE_HOSTS)
+        # every page repeats the menus, sidebars and stylesheets: an href is resolved once
+        self.canonical = lru_cache(maxsize=_URL_CACHE)(self._canonical)
+        self._joined: dict[tuple[str, str], str] = {}
 
     def is_site_host(self, host: str | None) -> bool:
         return bool(host) and host.rstrip(".").lower() in self.hosts
 
-    def canonical(self, url: str) -> str | None:
-        """The one form of ``url`` we request and record, or None when it is not on the site."""
+    def join(self, base: str, href: str) -> str:
+        """``urljoin(base, href)``, remembered for what it depends on: an absolute href means
+        the same on every page, one from the root on every page of the host, a relative one on
+        every page of the same folder."""
+        key = (_scope(base, href), href)
+        joined = self._joined.get(key)
+        if joined is None:
+            if len(self._joined) >= _JOIN_CACHE:
+                self._joined.clear()
+            joined = self._joined[key] = urljoin(base, href)
+        return joined
+
+    def resolve(self, base: str, href: str) -> str | None:
+        """The canonical URL an href of a page at ``base`` points to, or None off the site."""
+        return self.canonical(self.join(base, href.strip()))
+
+    def _canonical(self, url: str) -> str | None:
+        """The one form of ``url`` we request and record, or None when it is not on the site
+        (``canonical``, cached)."""
         try:
             parts = urlsplit(url.strip())
             port = parts.port

@@ -12,7 +12,6 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 import scrapy
 from parsel.csstranslator import HTMLTranslator
@@ -57,7 +56,6 @@ ITEM_LINKS = _xpath("div.itemView a::attr(href)")
 ALL_LINKS = "//a/@href"
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
-_UNSEEN = object()
 
 
 def cut_short(response: Response) -> str | None:
@@ -114,7 +112,6 @@ class AnalystSpider(scrapy.Spider):
         self._refresh_arg = refresh
         self.seen_urls: set[str] = set()  # every URL requested once per crawl, whatever links it
         self.seen_items: set[int] = set()  # K2 ids: one article, many paths
-        self._resolved: dict = {}  # href (or origin and href) -> canonical URL or None
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -222,21 +219,12 @@ class AnalystSpider(scrapy.Spider):
         return [url for url in self._canonical(response, hrefs) if url]
 
     def _canonical(self, response: Response, hrefs: Iterable[str]) -> Iterator[str | None]:
-        """Each href's canonical URL, or None off the site. Every page repeats the menus and
-        sidebars: an href that means the same on any page of the site (absolute, or from the
-        root) is resolved once per crawl."""
+        """Each href's canonical URL, or None off the site (resolved once per crawl where it
+        means the same: Site.resolve)."""
         base = get_base_url(response)
-        origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") > 2 else base
-        resolved = self._resolved
+        resolve = self.site.resolve
         for href in hrefs:
-            href = href.strip()
-            key = (origin, href) if href.startswith("/") and not href.startswith("//") else href
-            url = resolved.get(key, _UNSEEN)
-            if url is _UNSEEN:
-                url = self.site.canonical(urljoin(base, href))
-                if key is not href or href.startswith(("http://", "https://")):
-                    resolved[key] = url
-            yield url
+            yield resolve(base, href)
 
     def _listed(self, response: Response) -> dict[int, dict]:
         """The items a listing page shows: id -> its URL and title (the first link text,

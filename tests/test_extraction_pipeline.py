@@ -109,3 +109,40 @@ def test_a_dead_worker_costs_only_its_page():
 @pytest.mark.parametrize("workers", [1, 3])
 def test_no_fewer_pages_in_flight_than_workers(workers):
     assert ExtractionPipeline(Stats(), workers=workers, max_pending=1).max_pending == workers
+
+
+def test_workers_check_the_record_and_validation_reads_their_outcome():
+    """With VALIDATE_ENABLED the schema check runs in the extraction worker (a millisecond an
+    article off the reactor); ValidationPipeline takes its outcome, and the outcome is no field
+    of the exported record."""
+    import json
+    from dataclasses import asdict, replace
+
+    from crawler.items import CheckedArticle
+    from crawler.pipelines import ValidationPipeline
+    from crawler.records import checked_article, record_line
+
+    items = captures()[:3]
+    pipe = ExtractionPipeline(Stats(), workers=2, max_pending=2, check=True)
+    checked = asyncio.run(run_pipeline(pipe, items))
+    plain = [article_from_capture(c)[0] for c in items]
+    assert all(isinstance(a, CheckedArticle) and a.schema_errors is None for a in checked)
+    assert [asdict(a) for a in checked] == [asdict(a) for a in plain]
+    assert record_line(checked[0]) == record_line(plain[0])
+    assert "schema_errors" not in json.loads(record_line(checked[0]))
+
+    # a record the schema refuses: the worker's finding, and the pipeline's own, agree
+    def broken(capture):
+        article, method = article_from_capture(capture)
+        return replace(article, title=None), method
+
+    bad, _ = checked_article(broken, items[0])
+    assert bad.schema_errors and bad.schema_errors.startswith("title:")
+    for item in (bad, replace(plain[0], title=None)):
+        stats = Stats()
+        with pytest.raises(DropItem, match="title:"):
+            ValidationPipeline(stats, drop_invalid=True).process_item(item)
+        assert stats.values == {"validate/invalid": 1}
+    stats = Stats()
+    assert ValidationPipeline(stats, drop_invalid=True).process_item(checked[0]) is checked[0]
+    assert stats.values == {"validate/ok": 1}

@@ -486,8 +486,10 @@ def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
                 assert sha256_stream(member) == (resource["hash"], resource["bytes"])
         replay_wacz = zf.read("waczs/big-replay.wacz")
         text_wacz = zf.read("waczs/big-text.wacz")
-    (tmp_path / "big-replay.wacz").write_bytes(replay_wacz)
-    assert wacz_validate(tmp_path / "big-replay.wacz").returncode == 0
+    # py-wacz validates single WACZ files only: each one inside the collection
+    for name, data in (("big-replay.wacz", replay_wacz), ("big-text.wacz", text_wacz)):
+        (tmp_path / name).write_bytes(data)
+        assert wacz_validate(tmp_path / name).returncode == 0, name
     with zipfile.ZipFile(io.BytesIO(replay_wacz)) as inner, zipfile.ZipFile(dest) as crawl_wacz:
         # the same WARC files, byte for byte, and the same index
         kept = [n for n in crawl_wacz.namelist() if n.startswith(("archive/", "indexes/"))]

@@ -112,3 +112,30 @@ def test_query_strings_are_kept_byte_for_byte():
     assert REAL.canonical(url) == url
     url = "https://www.cacianalyst.org/x.html?a=%20b&utm_source=z&c"
     assert REAL.canonical(url) == "https://www.cacianalyst.org/x.html?a=%20b&c"
+
+
+def test_join_remembers_hrefs_but_always_agrees_with_urljoin():
+    """Site.join caches an href per what it depends on (scheme, origin, folder); whatever
+    order pages come in, it gives what urljoin gives."""
+    import itertools
+    import random
+    from urllib.parse import urljoin
+
+    bases = [
+        "http://h:8/a/b/c.html?x=1#f", "http://h:8/", "http://h:8", "https://h/a/", "http://h/a/b",
+        "http://h/a/b?q", "http://h/a/b/../c.html", "https://h/x?y#z",
+        "http://h/a/b/c.html?x=/y/z", "http://h/a/b/c.html?x=/y/z/",
+    ]  # fmt: skip
+    hrefs = [
+        "x.html", "../y", "/z", "//o/p", "?s=1", "#t", "", "https://q/r", "mailto:a", "./k?x#y",
+        "..", "?", "/sp", "javascript:void(0)", "http:rel", "https:rel", "HTTP://Q/x", "ftp:x",
+        "//", "/", "a?b#c", "#", "?#", "///x", "http://Q/x/../y?", "x:y", "a:b/c", "./",
+        "../../../../q", " x", "x y", "%2e%2e/x", ";p", "a;b",
+    ]  # fmt: skip
+    site = Site("http://h:8/")
+    pairs = list(itertools.product(bases, hrefs))
+    rng = random.Random(7)
+    for _ in range(3):
+        rng.shuffle(pairs)
+        for base, href in pairs:
+            assert site.join(base, href) == urljoin(base, href), (base, href)

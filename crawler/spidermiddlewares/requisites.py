@@ -35,15 +35,16 @@ class Requisites:
             self.stats.inc_value("crawl/requisites")
         if not isinstance(response, TextResponse):
             return
+        spider = self.crawler.spider
+        site = spider.site
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
         if "css" in content_type:
             found = css_requisites(response.text, response.url)
         elif "html" in content_type or not content_type:
-            found = tree_requisites(response.selector.root, response.url)  # the page's one parse
+            # the page's one parse; references resolved once per folder of the site
+            found = tree_requisites(response.selector.root, response.url, spider.site.join)
         else:
             return
-        spider = self.crawler.spider
-        site = spider.site
         for ref in found:
             url = site.canonical(ref)
             if url and site.classify(url) in FOLLOWED and spider.first_visit(url):
