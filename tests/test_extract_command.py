@@ -41,7 +41,7 @@ from crawler.warc.read import Capture as WarcCapture
 from crawler.warc.read import ReadError, iter_records
 from tests.helpers import BIN, ROOT
 from tests.replica import ReplicaServer
-from tests.replica.content import BY_ID, MENU_PAGE_PATHS, SAMPLE_ID
+from tests.replica.content import BY_ID, COMPONENT_LINK_IDS, MENU_PAGE_PATHS, SAMPLE_ID
 from tests.samples import make_samples
 
 
@@ -88,18 +88,33 @@ def test_runs_end_with_a_summary_and_nothing_else(crawl):
         assert "\r" not in proc.stderr.decode()
     (line,) = stderr_lines(crawl["runs"]["j1"][0])
     assert line.startswith("extract: 1 file, ")
-    assert " 60 articles written to " in line and line.endswith("; 0 errors")
+    # the crawl's 60 articles, and the 3 it also archived under K2's other address
+    assert " 63 articles written to " in line and line.endswith("; 0 errors")
+
+
+def at_own_address(line: str) -> bool:
+    return "/component/k2/item/" not in json.loads(line)["url"]
 
 
 def test_every_record_is_the_crawls_own_byte_for_byte(crawl):
+    """Every capture of an article page gives a record: the crawl's own, byte for byte, from
+    the article's own address; and one more from each capture under K2's other address
+    (which the crawl archives so that the listings' links to it replay): the same article
+    (item_id), its text and metadata, at that URL."""
     theirs = lines(crawl["jsonl"])
     ours = lines(crawl["runs"]["j1"][1])
-    assert len(ours) == len(theirs) == 60
+    own = [line for line in ours if at_own_address(line)]
+    assert len(own) == len(theirs) == 60
     by_id = {json.loads(line)["item_id"]: line for line in theirs}
-    for line in ours:
+    for line in own:
         record = json.loads(line)
         assert line == by_id[record["item_id"]], record["url"]
-    assert sorted(ours) == sorted(theirs)
+    assert sorted(own) == sorted(theirs)
+    aliases = [json.loads(line) for line in ours if not at_own_address(line)]
+    assert sorted(a["item_id"] for a in aliases) == sorted(COMPONENT_LINK_IDS)
+    for alias in aliases:
+        article = json.loads(by_id[alias["item_id"]])
+        assert alias["text"] == article["text"] and alias["title"] == article["title"]
 
 
 def test_output_is_in_warc_order(crawl):
