@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
@@ -206,3 +207,22 @@ class Site:
         path = urlsplit(url).path
         m = _ITEM.match(path) or _LISTING.match(path)
         return m.group("section") if m else None
+
+
+def entry_urls(urls: Iterable[str]) -> list[str]:
+    """Where a reader of the Analyst comes in, among ``urls``: each host's home page, then
+    each section's first listing page (in the sections' order). The page list of the
+    package's search collection (crawler.archive.collection), whether it is built at the end
+    of a crawl or later by ``scrapy package``."""
+    found = set(urls)
+    homes = sorted(u for u in found if Site.classify(u) is Kind.HOME)
+    listings = [
+        u
+        for section in SECTIONS
+        for u in sorted(found)
+        if Site.classify(u) is Kind.LISTING
+        and Site.section_of(u) == section
+        and not Site.listing_start(u)
+        and "?" not in u
+    ]
+    return homes + listings

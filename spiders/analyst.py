@@ -162,12 +162,6 @@ class AnalystSpider(scrapy.Spider):
         spider.allowed_domains = [spider.site.host]
         return spider
 
-    @property
-    def entry_urls(self) -> list[str]:
-        """Where a reader comes in: the home page and each section's first listing page (the
-        page list of the package's search collection)."""
-        return [self.site.base_url, *(self.site.listing_url(s) for s in self.sections)]
-
     # --- requests -------------------------------------------------------------------------
 
     def first_visit(self, url: str) -> bool:

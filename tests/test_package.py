@@ -29,6 +29,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import read_cdxj, read_pages, write_wacz
 from crawler.archive.folder import default_name, ts14
+from crawler.site import SECTIONS, entry_urls
 from crawler.warc import Exchange, WarcWriter
 from tests.helpers import BIN, REPLICA_EXIT, ROOT, run_crawl
 from tests.replica import ReplicaServer
@@ -460,9 +461,8 @@ def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
     monkeypatch.setattr(folder, "MAX_TEXT_INDEX", 4096)
     dest = out / "big.wacz"
     base = crawl["articles"][0]["url"].split("/publications/")[0]
-    entry_urls = [f"{base}/", f"{base}/publications/news-digest.html", f"{base}/nowhere.html"]
     result = folder.package_folder(
-        out, dest, title="T", description="D", search_text_budget=1 << 20, entry_urls=entry_urls
+        out, dest, title="T", description="D", search_text_budget=1 << 20, entries=entry_urls
     )
     assert result.text == "none"
     lines = members(dest)["pages/pages.jsonl"].decode().splitlines()
@@ -497,8 +497,10 @@ def test_a_collection_too_large_for_the_text_index_gets_a_search_collection(
         listed = inner.read("pages/pages.jsonl").decode().splitlines()
     assert "hasText" not in json.loads(listed[0])
     entries = [json.loads(line) for line in listed[1:]]
-    # the entry pages that were captured, in the order given, titled by their <title>
-    assert [e["url"] for e in entries] == entry_urls[:2]
+    # the home page, then each section's first listing page, titled by their <title>
+    assert [e["url"] for e in entries] == [f"{base}/"] + [
+        f"{base}/publications/{section}.html" for section in SECTIONS
+    ]
     assert all(e["title"] and e["title"] != e["url"] for e in entries), entries
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["ts"]) for e in entries)
     with zipfile.ZipFile(io.BytesIO(text_wacz)) as zf:

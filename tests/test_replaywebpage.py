@@ -26,7 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import read_cdxj
 from crawler.settings import PACKAGE_TITLE
-from crawler.site import Site
+from crawler.site import SECTIONS, Site, entry_urls
 from tests.browser import CHROMIUM, launch_chromium
 from tests.replica.content import RETRY_ONCE_ID
 from tests.static_server import StaticServer
@@ -365,12 +365,12 @@ def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
     shutil.copytree(replica_crawl["out"], out)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(folder, "MAX_TEXT_INDEX", 4096)
-        base = replica_crawl["articles"][0]["url"].split("/publications/")[0]
-        entry_urls = [f"{base}/", f"{base}/publications/analytical-articles.html"]
         result = folder.package_folder(
             out, out / "big.wacz", title=PACKAGE_TITLE, search_text_budget=1 << 20,
-            entry_urls=entry_urls,
+            entries=entry_urls,
         )  # fmt: skip
+    base = replica_crawl["articles"][0]["url"].split("/publications/")[0]
+    entries = [f"{base}/"] + [f"{base}/publications/{s}.html" for s in SECTIONS]
     assert result.text == "none" and result.search_collection
     site = tmp_path / "site"
     site.mkdir()
@@ -400,7 +400,7 @@ def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
         opened = {"server": server, "coll": coll["colls"][0]["id"]}
         api = f"/w/api/c/{opened['coll']}"
         pages = json.loads(evaluate(cdp, f"fetch('{api}/pages').then(r => r.text())"))["pages"]
-        assert sorted(p["url"] for p in pages) == sorted(entry_urls)  # in the app's own order
+        assert sorted(p["url"] for p in pages) == sorted(entries)  # in the app's own order
         index = evaluate(cdp, f"fetch('{api}/textIndex').then(r => r.text())")
         indexed = [json.loads(line) for line in index.splitlines() if line.strip()]
         assert {(e["url"], e["title"]) for e in indexed if "url" in e} == {

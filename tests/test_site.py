@@ -139,3 +139,24 @@ def test_join_remembers_hrefs_but_always_agrees_with_urljoin():
         rng.shuffle(pairs)
         for base, href in pairs:
             assert site.join(base, href) == urljoin(base, href), (base, href)
+
+
+def test_entry_urls_are_the_home_page_and_each_sections_first_listing_page():
+    from crawler.archive.entry_pages import site_roots
+    from crawler.site import entry_urls
+
+    captured = [
+        "http://h/publications/news-digest.html?start=4",
+        "http://h/publications/news-digest.html",
+        "http://h/about.html",
+        "http://h/publications/field-reports/item/12-x.html",
+        "http://h/publications/analytical-articles.html",
+        "http://h/",
+        "http://h/component/k2/itemlist/tag/Energy.html",
+    ]
+    assert entry_urls(captured) == [
+        "http://h/",
+        "http://h/publications/analytical-articles.html",
+        "http://h/publications/news-digest.html",
+    ]
+    assert site_roots(captured) == ["http://h/"]  # what any other collection lists

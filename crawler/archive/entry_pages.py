@@ -3,14 +3,15 @@
 Pure code: no Scrapy. They are the page list of the search collection (crawler.archive
 .collection), whose articles are all in its text index instead; Browsertrix lists a crawl's
 seeds the same way. Each is the newest good HTML capture of the URL in the replay index,
-titled by its own ``<title>``.
+titled by its own ``<title>``. Which URLs those are is the caller's to say (crawler.site
+knows the Analyst's); by default each host's home page.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,28 +24,31 @@ TITLE_BYTES = 64 * 1024  # a <title> sits in the head
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
-def is_site_root(url: str) -> bool:
+def site_roots(urls: Iterable[str]) -> list[str]:
+    """Each host's home page among ``urls``: the entry pages of any collection."""
+    return sorted(url for url in urls if _is_site_root(url))
+
+
+def _is_site_root(url: str) -> bool:
     parts = urlsplit(url)
     return parts.path in ("", "/") and not parts.query
 
 
 def entry_pages(
-    index: Iterable[IndexEntry], archives: Mapping[str, Path], urls: Sequence[str] = ()
+    index: Iterable[IndexEntry],
+    archives: Mapping[str, Path],
+    pick: Callable[[list[str]], list[str]] = site_roots,
 ) -> list[Page]:
-    """Pages for ``urls`` (in that order), or when none are given for every host's root page;
-    a URL without a good HTML capture is left out. ``archives``: the index's file names ->
-    the files, to read titles from."""
-    wanted = set(urls)
+    """Pages for the URLs ``pick`` chooses (in its order) among those with a good HTML capture
+    in ``index``, each its newest such capture. ``archives``: the index's file names -> the
+    files, to read titles from."""
     newest: dict[str, IndexEntry] = {}
     for entry in index:
         if entry.status != "200" or "html" not in (entry.fields.get("mime") or ""):
             continue
-        if not ((entry.url in wanted) if wanted else is_site_root(entry.url)):
-            continue
         if entry.url not in newest or entry.timestamp > newest[entry.url].timestamp:
             newest[entry.url] = entry
-    order = [u for u in urls if u in newest] if wanted else sorted(newest)
-    return [_page(newest[url], archives) for url in order]
+    return [_page(newest[url], archives) for url in pick(list(newest)) if url in newest]
 
 
 def _page(entry: IndexEntry, archives: Mapping[str, Path]) -> Page:

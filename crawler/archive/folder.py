@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from crawler import __version__
 
 from .cdxj import UnreadableWarc, indexer_version, read_cdxj, write_cdxj, write_zipnum
 from .collection import search_collection_path, write_search_collection
-from .entry_pages import entry_pages
+from .entry_pages import entry_pages, site_roots
 from .inputs import (
     ArchiveFile,
     BadInput,
@@ -154,7 +154,7 @@ def package_folder(
     description: str = "",
     skip_bad: bool = False,
     search_text_budget: int = 0,
-    entry_urls: Sequence[str] = (),
+    entries: Callable[[list[str]], list[str]] = site_roots,
 ) -> PackageResult:
     """Index the folder's WARC/ARC files into ``indexes/index.cdxj`` and package them at
     ``dest``. Every file is read through first: a damaged or cut-short one stops everything
@@ -165,9 +165,9 @@ def package_folder(
     whose capture is not in the index (its WARC file gone) is left out and reported. When the
     pages are too many for ``pages.jsonl`` to carry all their text within wabac.js's limit
     and ``search_text_budget`` is set, ``NAME-search.wacz`` is written too (crawler.archive
-    .collection): the same archive listing only ``entry_urls`` (default: the site's home
-    page) as its pages, and every article with that many bytes of body text in all as its
-    text index, opened as one collection.
+    .collection): the same archive listing only its entry pages (``entries`` picks them among
+    the captured pages; default: each host's home page) as its pages, and every article with
+    that many bytes of body text in all as its text index, opened as one collection.
     """
     source = warc_dir or output_dir
     paths = find_warcs(source)
@@ -235,7 +235,7 @@ def package_folder(
                 dest,
                 archives=members,
                 indexes=zipnum_indexes,
-                entries=entry_pages(read_cdxj(index), files, entry_urls),
+                entries=entry_pages(read_cdxj(index), files, entries),
                 pages=_Again(lambda: pages(False, text=True)),
                 text_budget=search_text_budget,
                 software=software(),

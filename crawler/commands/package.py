@@ -28,6 +28,7 @@ from crawler.archive import (
 from crawler.archive.folder import index_path
 from crawler.errors import PreflightError
 from crawler.preflight import check_writable
+from crawler.site import entry_urls
 
 
 class Command(ScrapyCommand):
@@ -73,6 +74,7 @@ class Command(ScrapyCommand):
                 description=self.settings.get("PACKAGE_DESCRIPTION") or "",
                 skip_bad=opts.skip_bad,
                 search_text_budget=self.settings.getint("PACKAGE_SEARCH_TEXT_BYTES"),
+                entries=entry_urls,
             )
         except RefusedFiles as exc:
             for path, reason in exc.refused:

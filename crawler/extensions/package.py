@@ -15,6 +15,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive import PackageError, default_name, find_warcs, package_folder
+from crawler.site import entry_urls
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class WaczPackage:
                 title=self.title,
                 description=self.description,
                 search_text_budget=self.search_text_budget,
-                entry_urls=getattr(self.crawler.spider, "entry_urls", ()),
+                entries=entry_urls,
             )
         except (OSError, PackageError, ValueError) as exc:
             # the WARC files are whole and stay; `scrapy package` can build this later
