@@ -583,8 +583,6 @@ class _Handler(BaseHTTPRequestHandler):
             headers.append(("Content-Length", str(len(body))))
             body = body[: len(body) // 2]
         sent = b"" if method == "HEAD" else body
-        if resp.fault == "slow":
-            time.sleep(resp.fault_arg)
         self.replica._record(
             {
                 "time": time.time(),
@@ -600,6 +598,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "kind": resp.kind,
             }
         )
+        if resp.fault == "slow":
+            # logged as it arrived: a client that gave up may be gone before the answer
+            time.sleep(resp.fault_arg)
         self.send_response(resp.status)
         for name, value in headers:
             self.send_header(name, value)
