@@ -55,3 +55,17 @@ def wait_until(check, timeout: float, what: str):
             return result
         time.sleep(0.1)
     raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
+
+
+def assert_one_line_error(proc, *needles) -> str:
+    """Bad input: exit status 2 and one ``error:`` line on stderr (text or bytes), naming
+    what was wrong; the line."""
+    err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
+    assert proc.returncode == 2, (proc.returncode, err[-2000:])
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]

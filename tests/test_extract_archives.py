@@ -28,7 +28,7 @@ from crawler.warc import bodies
 from crawler.warc.bodies import BodyDecoder, BodyError, BodyTooLarge, decode_body
 from crawler.warc.inputs import Kind, sniff
 from crawler.warc.read import Capture, ReadError, iter_records
-from tests.helpers import BIN, ROOT
+from tests.helpers import BIN, ROOT, assert_one_line_error
 from tests.samples.make_samples import chunked, gz, http_response, warc_record
 
 PROSE = "<p>A long paragraph of ordinary prose that a reader keeps as the text of the page.</p>"
@@ -70,15 +70,6 @@ def extract(tmp_path: Path, *files: tuple[str, bytes], all_pages=True, **kwargs)
 def run_extract(*args) -> subprocess.CompletedProcess:
     cmd = [str(BIN / "scrapy"), "extract", *map(str, args)]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=300)
-
-
-def one_error_line(proc) -> str:
-    err = proc.stderr.decode()
-    assert proc.returncode == 2, (proc.returncode, err[-2000:])
-    assert "Traceback" not in err
-    (line,) = [line for line in err.splitlines() if line.strip()]
-    assert line.startswith("error: ")
-    return line
 
 
 # --- 1. Content codings, whichever module decodes them -------------------------------------
@@ -359,25 +350,27 @@ def test_inputs_without_anything_to_read_are_usage_errors(tmp_path):
     out = tmp_path / "x.jsonl"
     text = tmp_path / "notes.txt"
     text.write_text("The monkeys are a comical lot.\n")
-    line = one_error_line(run_extract(text, "-o", out))
+    line = assert_one_line_error(run_extract(text, "-o", out))
     assert "notes.txt: not a WARC, ARC or WACZ file" in line
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert "no WARC, ARC or WACZ files in" in one_error_line(run_extract(empty, "-o", out))
+    assert "no WARC, ARC or WACZ files in" in assert_one_line_error(run_extract(empty, "-o", out))
     lz4 = tmp_path / "x.warc.lz4"
     lz4.write_bytes(b"\x04\x22\x4d\x18" + b"\0" * 40)
-    assert "unsupported: LZ4-compressed" in one_error_line(run_extract(lz4, "-o", out))
-    line = one_error_line(run_extract(text, lz4, "-o", out))
+    assert "unsupported: LZ4-compressed" in assert_one_line_error(run_extract(lz4, "-o", out))
+    line = assert_one_line_error(run_extract(text, lz4, "-o", out))
     assert "and 1 more files, none readable" in line
     bare_zip = tmp_path / "x.wacz"
     bare_zip.write_bytes(wacz({}))
-    assert "a ZIP file without WARC files" in one_error_line(run_extract(bare_zip, "-o", out))
+    assert "a ZIP file without WARC files" in assert_one_line_error(
+        run_extract(bare_zip, "-o", out)
+    )
     assert not out.exists()
 
 
 def test_output_must_be_json_lines(tmp_path):
     (tmp_path / "a.warc").write_bytes(response("https://example.org/", page()))
-    line = one_error_line(run_extract(tmp_path, "-o", tmp_path / "x.csv"))
+    line = assert_one_line_error(run_extract(tmp_path, "-o", tmp_path / "x.csv"))
     assert "x.csv" in line and "JSON Lines" in line and ".jsonl" in line
     assert not (tmp_path / "x.csv").exists()
 
@@ -514,7 +507,7 @@ def test_the_page_size_limit_is_a_setting(tmp_path):
     assert "1 over EXTRACT_MAX_PAGE_BYTES" in err[-1] and out.read_bytes() == b""
     for bad in ("0", "ten"):
         proc = run_extract(tmp_path, "-o", out, "-s", f"EXTRACT_MAX_PAGE_BYTES={bad}")
-        assert "EXTRACT_MAX_PAGE_BYTES must be" in one_error_line(proc)
+        assert "EXTRACT_MAX_PAGE_BYTES must be" in assert_one_line_error(proc)
 
 
 # --- The unit of work of a scheduler -------------------------------------------------------

@@ -39,7 +39,7 @@ from crawler.warc.bodies import BodyError, dechunk, decode_body, is_html, payloa
 from crawler.warc.inputs import find_warc_files
 from crawler.warc.read import Capture as WarcCapture
 from crawler.warc.read import ReadError, iter_records
-from tests.helpers import BIN, ROOT
+from tests.helpers import BIN, ROOT, assert_one_line_error
 from tests.replica import ReplicaServer
 from tests.replica.content import BY_ID, COMPONENT_LINK_IDS, MENU_PAGE_PATHS, SAMPLE_ID
 from tests.samples import make_samples
@@ -281,24 +281,14 @@ def test_samples_in_workers_identical(samples):
 # --- Bad usage -----------------------------------------------------------------------------
 
 
-def assert_usage_error(proc, *needles):
-    err = proc.stderr.decode()
-    assert proc.returncode == 2, (proc.returncode, err[-2000:])
-    assert "Traceback" not in err
-    (line,) = [line for line in err.splitlines() if line.strip()]
-    assert line.startswith("error: ")
-    for needle in needles:
-        assert needle in line
-
-
 def test_no_inputs(tmp_path):
-    assert_usage_error(run_extract("-o", tmp_path / "x.jsonl"), "WACZ file or folder")
+    assert_one_line_error(run_extract("-o", tmp_path / "x.jsonl"), "WACZ file or folder")
     assert not (tmp_path / "x.jsonl").exists()
 
 
 def test_missing_input(tmp_path):
     proc = run_extract(tmp_path / "nowhere.warc.gz", "-o", tmp_path / "x.jsonl")
-    assert_usage_error(proc, "no such file or folder", "nowhere.warc.gz")
+    assert_one_line_error(proc, "no such file or folder", "nowhere.warc.gz")
     assert not (tmp_path / "x.jsonl").exists()
 
 
@@ -307,7 +297,7 @@ def test_unwritable_output(tmp_path):
     blocker.write_text("not a folder")
     (tmp_path / "one.warc").write_bytes(b"WARC/1.1\r\n")
     proc = run_extract(tmp_path, "-o", blocker / "x.jsonl")
-    assert_usage_error(proc, "cannot write", "x.jsonl")
+    assert_one_line_error(proc, "cannot write", "x.jsonl")
 
 
 def test_output_never_overwrites_an_input(tmp_path):
@@ -316,8 +306,8 @@ def test_output_never_overwrites_an_input(tmp_path):
     # a file named on the command line is read whatever its name
     oddly_named = tmp_path / "precious.jsonl"
     oddly_named.write_bytes(b"WARC/1.1\r\n")
-    assert_usage_error(run_extract(oddly_named, "-o", oddly_named), "would overwrite")
-    assert_usage_error(run_extract(tmp_path, "-o", warc), "JSON Lines only", ".jsonl")
+    assert_one_line_error(run_extract(oddly_named, "-o", oddly_named), "would overwrite")
+    assert_one_line_error(run_extract(tmp_path, "-o", warc), "JSON Lines only", ".jsonl")
     assert warc.read_bytes() == oddly_named.read_bytes() == b"WARC/1.1\r\n"
 
 
@@ -326,7 +316,7 @@ def test_output_never_overwrites_an_input(tmp_path):
 ])  # fmt: skip
 def test_bad_options(tmp_path, args, needle):
     out = [] if args == [] else ["-o", tmp_path / "x.jsonl"]
-    assert_usage_error(run_extract(tmp_path, *out, *args), needle)
+    assert_one_line_error(run_extract(tmp_path, *out, *args), needle)
 
 
 # --- The pieces ----------------------------------------------------------------------------

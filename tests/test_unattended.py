@@ -26,6 +26,7 @@ from tests.helpers import (
     BIN,
     REPLICA_EXIT,
     ROOT,
+    assert_one_line_error,
     crawl_command,
     read_articles,
     run_crawl,
@@ -313,13 +314,3 @@ def test_caci_archiver_runs_from_any_folder(site, tmp_path):
     usage = subprocess.run([tool, "frobnicate"], cwd=home, env=env, capture_output=True,
                            text=True)  # fmt: skip
     assert usage.returncode == 2 and usage.stderr.startswith("error: unknown command")
-
-
-def assert_one_line_error(proc, *needles):
-    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("error: ")
-    for needle in needles:
-        assert needle in lines[0], lines[0]
