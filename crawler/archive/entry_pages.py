@@ -10,6 +10,7 @@ knows the Analyst's); by default each host's home page.
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -67,40 +68,17 @@ def _title(entry: IndexEntry, archives: Mapping[str, Path]) -> str | None:
         return None
     with open(path, "rb") as f:
         f.seek(offset)
-        for record in ArchiveIterator(_Bounded(f, length)):
-            head = record.content_stream().read(TITLE_BYTES)
-            found = _TITLE.search(head)
-            if found:
-                charset = re.search(rb"charset=[\"']?([\w-]+)", head)
-                encoding = charset.group(1).decode("ascii") if charset else "utf-8"
-                try:
-                    text = found.group(1).decode(encoding, "replace")
-                except LookupError:
-                    text = found.group(1).decode("utf-8", "replace")
-                return " ".join(html.unescape(text).split()) or None
-            return None
+        record_bytes = f.read(length)  # one page's record: warcio would read on past it
+    for record in ArchiveIterator(io.BytesIO(record_bytes)):
+        head = record.content_stream().read(TITLE_BYTES)
+        found = _TITLE.search(head)
+        if found:
+            charset = re.search(rb"charset=[\"']?([\w-]+)", head)
+            encoding = charset.group(1).decode("ascii") if charset else "utf-8"
+            try:
+                text = found.group(1).decode(encoding, "replace")
+            except LookupError:
+                text = found.group(1).decode("utf-8", "replace")
+            return " ".join(html.unescape(text).split()) or None
+        return None
     return None
-
-
-class _Bounded:
-    """The record's bytes only: warcio would read on into the next record."""
-
-    def __init__(self, f, length: int):
-        self.f = f
-        self.left = length
-
-    def read(self, size: int = -1) -> bytes:
-        if self.left <= 0:
-            return b""
-        size = self.left if size < 0 else min(size, self.left)
-        data = self.f.read(size)
-        self.left -= len(data)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        if self.left <= 0:
-            return b""
-        size = self.left if size < 0 else min(size, self.left)
-        data = self.f.readline(size)
-        self.left -= len(data)
-        return data
