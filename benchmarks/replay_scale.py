@@ -36,6 +36,7 @@ from benchmarks.scaled_replica import ScaledReplica
 from tests.browser import launch_chromium
 from tests.static_server import StaticServer
 from tests.test_replaywebpage import (
+    collection_id,
     evaluate,
     frame_text,
     replay_frame,
@@ -118,14 +119,8 @@ def open_in_replaywebpage(
             url=f"{source}#view=replay&url={quote(first['url'], safe='')}&ts={first['ts14']}",
         )
 
-        def coll():
-            try:
-                colls = json.loads(evaluate(cdp, "fetch('/w/api/coll-index').then(r => r.text())"))
-            except (RuntimeError, ValueError, TypeError):
-                return None
-            return colls["colls"][0]["id"] if colls.get("colls") else None
-
-        opened = {"server": server, "coll": wait_for(cdp, coll, 600, "no collection")}
+        coll = wait_for(cdp, lambda: collection_id(cdp), 600, "no collection")
+        opened = {"server": server, "coll": coll}
         paragraph = " ".join(first["text"].splitlines()[0].split())
         context = replay_frame(cdp, opened, first["url"], timeout=600)
         wait_for(cdp, lambda: paragraph in frame_text(cdp, context), 600, "no first paragraph")

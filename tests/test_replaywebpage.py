@@ -88,15 +88,17 @@ def opened(app, chromium):  # noqa: F811
     chromium.call("Page.enable")
     chromium.call("Page.navigate", url=f"{origin}/?source={origin}/crawl.wacz")
 
-    def collection():
-        try:
-            colls = json.loads(evaluate(chromium, "fetch('/w/api/coll-index').then(r => r.text())"))
-        except (RuntimeError, ValueError, TypeError):
-            return None
-        return colls["colls"][0]["id"] if colls.get("colls") else None
-
-    coll = wait_for(chromium, collection, 120, "the collection did not load")
+    coll = wait_for(chromium, lambda: collection_id(chromium), 120, "the collection did not load")
     return {**app, "coll": coll, "cdp": chromium}
+
+
+def collection_id(cdp) -> str | None:
+    """The id the app gave the collection it opened, once it has one."""
+    try:
+        colls = json.loads(evaluate(cdp, "fetch('/w/api/coll-index').then(r => r.text())"))
+    except (RuntimeError, ValueError, TypeError):  # between two documents, or not yet served
+        return None
+    return colls["colls"][0]["id"] if colls.get("colls") else None
 
 
 def test_collection_shows_under_the_crawl_title(opened):
@@ -396,8 +398,7 @@ def test_search_collection_of_a_large_crawl(replica_crawl, tmp_path):
             120,
             f"searching {word!r} in the search collection did not find {article['title']!r}",
         )
-        coll = json.loads(evaluate(cdp, "fetch('/w/api/coll-index').then(r => r.text())"))
-        opened = {"server": server, "coll": coll["colls"][0]["id"]}
+        opened = {"server": server, "coll": collection_id(cdp)}
         api = f"/w/api/c/{opened['coll']}"
         pages = json.loads(evaluate(cdp, f"fetch('{api}/pages').then(r => r.text())"))["pages"]
         assert sorted(p["url"] for p in pages) == sorted(entries)  # in the app's own order
