@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
@@ -45,6 +45,7 @@ _ITEM = re.compile(
 _URL_CACHE = 1 << 16
 _JOIN_CACHE = 1 << 18  # hrefs remembered per scope; started afresh beyond it
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_UNSEEN = object()
 
 
 def _scope(base: str, href: str) -> str:
@@ -101,6 +102,7 @@ class Site:
         # every page repeats the menus, sidebars and stylesheets: an href is resolved once
         self.canonical = lru_cache(maxsize=_URL_CACHE)(self._canonical)
         self._joined: dict[tuple[str, str], str] = {}
+        self._resolved: dict[str, dict] = {}  # origin -> href -> canonical URL (or None)
 
     def is_site_host(self, host: str | None) -> bool:
         return bool(host) and host.rstrip(".").lower() in self.hosts
@@ -120,6 +122,19 @@ class Site:
     def resolve(self, base: str, href: str) -> str | None:
         """The canonical URL an href of a page at ``base`` points to, or None off the site."""
         return self.canonical(self.join(base, href.strip()))
+
+    def resolve_all(self, base: str, hrefs: Iterable[str]) -> Iterator[str | None]:
+        """``resolve`` for the hrefs of one page at ``base``. The menus' and sidebars' hrefs,
+        absolute or from the root, come up on every page: those are looked up by the page's
+        origin and the href alone first."""
+        known = self._resolved.setdefault(_scope(base, "/"), {})
+        for href in hrefs:
+            url = known.get(href, _UNSEEN)
+            if url is _UNSEEN:
+                url = self.resolve(base, href)
+                if href.startswith(("http://", "https://", "/")) and not href.startswith("//"):
+                    known[href] = url
+            yield url
 
     def _canonical(self, url: str) -> str | None:
         """The one form of ``url`` we request and record, or None when it is not on the site

@@ -56,7 +56,6 @@ ITEM_LINKS = _xpath("div.itemView a::attr(href)")
 ALL_LINKS = "//a/@href"
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
-_UNSEEN = object()
 
 
 def cut_short(response: Response) -> str | None:
@@ -113,7 +112,6 @@ class AnalystSpider(scrapy.Spider):
         self._refresh_arg = refresh
         self.seen_urls: set[str] = set()  # every URL requested once per crawl, whatever links it
         self.seen_items: set[int] = set()  # K2 ids: one article, many paths
-        self._fixed: dict[str, dict] = {}  # origin -> href -> canonical URL (or None)
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -216,19 +214,8 @@ class AnalystSpider(scrapy.Spider):
 
     def _canonical(self, response: Response, hrefs: Iterable[str]) -> Iterator[str | None]:
         """Each href's canonical URL, or None off the site (resolved once per crawl where it
-        means the same: Site.resolve). The menus' and sidebars' hrefs, absolute or from the
-        root, come up on every page: those are looked up by the href alone first."""
-        base = get_base_url(response)
-        origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") > 2 else base
-        fixed = self._fixed.setdefault(origin, {})
-        resolve = self.site.resolve
-        for href in hrefs:
-            url = fixed.get(href, _UNSEEN)
-            if url is _UNSEEN:
-                url = resolve(base, href)
-                if href.startswith(("http://", "https://", "/")) and not href.startswith("//"):
-                    fixed[href] = url
-            yield url
+        means the same: Site.resolve_all)."""
+        return self.site.resolve_all(get_base_url(response), hrefs)
 
     def _listed(self, response: Response) -> dict[int, dict]:
         """The items a listing page shows: id -> its URL and title (the first link text,

@@ -139,6 +139,10 @@ def test_join_remembers_hrefs_but_always_agrees_with_urljoin():
         rng.shuffle(pairs)
         for base, href in pairs:
             assert site.join(base, href) == urljoin(base, href), (base, href)
+        for base in bases:  # a page's hrefs at once, remembered by origin
+            assert list(site.resolve_all(base, hrefs)) == [
+                site.canonical(urljoin(base, href.strip())) for href in hrefs
+            ], base
 
 
 def test_entry_urls_are_the_home_page_and_each_sections_first_listing_page():
