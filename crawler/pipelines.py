@@ -7,6 +7,7 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
+from functools import partial
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
@@ -100,16 +101,16 @@ class ExtractionPipeline:
     async def _extract(self, capture: ArticleCapture) -> tuple[Article, str]:
         if self._ready is not None:
             await self._ready
-        job = (checked_article, self.extract, capture) if self.check else (self.extract, capture)
+        job = partial(checked_article, self.extract) if self.check else self.extract
         if self.pool is None:
-            return job[0](*job[1:])
+            return job(capture)
         # At the bound this waits, and so does the item: Scrapy keeps its response in the
         # scraper, counted against SCRAPER_SLOT_MAX_ACTIVE_SIZE, and once that is full the
         # engine sends no new request. Pages in memory stay bounded however fast they arrive.
         async with self._slots:
             pool = self.pool
             try:
-                return await asyncio.wrap_future(pool.submit(*job))
+                return await asyncio.wrap_future(pool.submit(job, capture))
             except BrokenProcessPool:
                 self._replace(pool)
             # A worker died (out of memory, a crash in C code) and took the pool with it. Each
@@ -117,7 +118,7 @@ class ExtractionPipeline:
             # workers then takes no other page down with it.
             alone = worker_pool(1, WORKER_PRELOAD)
             try:
-                return await asyncio.wrap_future(alone.submit(*job))
+                return await asyncio.wrap_future(alone.submit(job, capture))
             except BrokenProcessPool:
                 raise ExtractionError("the extraction worker died on it") from None
             finally:

@@ -231,13 +231,10 @@ def entry_urls(urls: Iterable[str]) -> list[str]:
     of a crawl or later by ``scrapy package``."""
     found = set(urls)
     homes = sorted(u for u in found if Site.classify(u) is Kind.HOME)
-    listings = [
-        u
-        for section in SECTIONS
-        for u in sorted(found)
-        if Site.classify(u) is Kind.LISTING
-        and Site.section_of(u) == section
-        and not Site.listing_start(u)
-        and "?" not in u
-    ]
-    return homes + listings
+    order = list(SECTIONS)
+    listings = sorted(
+        (order.index(Site.section_of(u)), u)
+        for u in found
+        if Site.classify(u) is Kind.LISTING and "?" not in u  # the first page: no ?start=
+    )
+    return homes + [u for _, u in listings]
