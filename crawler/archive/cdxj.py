@@ -25,13 +25,14 @@ first page of a large collection shows as soon as that of a small one.
 from __future__ import annotations
 
 import json
-import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TextIO
+
+from .in_place import replacing
 
 # the package's own default, spelled out: importing py-wacz appends "warcinfo" to it in place
 INDEXED_RECORD_TYPES = "response,revisit,resource,metadata"
@@ -95,7 +96,6 @@ def write_cdxj(archives: Sequence[Path], dest: Path) -> IndexCounts:
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     raw = dest.with_name(dest.name + ".all.open")
-    partial = dest.with_name(dest.name + ".open")
     try:
         with open(raw, "w", encoding="utf-8", newline="\n") as out:
             try:
@@ -112,13 +112,10 @@ def write_cdxj(archives: Sequence[Path], dest: Path) -> IndexCounts:
                 raise UnreadableWarc(f"{name} could not be indexed: {reason}") from exc
         with (
             open(raw, encoding="utf-8") as src,
+            replacing(dest) as partial,
             open(partial, "w", encoding="utf-8", newline="\n") as out,
         ):
             counts = _replay_lines(src, out)
-        os.replace(partial, dest)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     finally:
         raw.unlink(missing_ok=True)
     return counts
@@ -163,26 +160,20 @@ def write_zipnum(cdxj: Path, cdx_gz: Path, idx: Path) -> int:
     ``indexes/``."""
     from cdxj_indexer.main import CompressedWriter
 
-    parts = [p.with_name(p.name + ".open") for p in (cdx_gz, idx)]
-    try:
-        with (
-            open(cdxj, encoding="utf-8") as src,
-            open(parts[0], "wb") as data,
-            open(parts[1], "w", encoding="utf-8", newline="\n") as summary,
-        ):
-            writer = CompressedWriter(
-                summary, data, num_lines=ZIPNUM_LINES, data_out_name=cdx_gz.name
-            )
-            for line in src:
-                if line.strip() and not line.startswith("!"):
-                    writer.write(line)
-            if writer.block:
-                writer.flush()
-        for part, final in zip(parts, (cdx_gz, idx), strict=True):
-            os.replace(part, final)
-    finally:
-        for part in parts:
-            part.unlink(missing_ok=True)
+    # the index's summary is renamed into place last: it never names blocks not yet there
+    with (
+        open(cdxj, encoding="utf-8") as src,
+        replacing(idx) as idx_part,
+        replacing(cdx_gz) as data_part,
+        open(data_part, "wb") as data,
+        open(idx_part, "w", encoding="utf-8", newline="\n") as summary,
+    ):
+        writer = CompressedWriter(summary, data, num_lines=ZIPNUM_LINES, data_out_name=cdx_gz.name)
+        for line in src:
+            if line.strip() and not line.startswith("!"):
+                writer.write(line)
+        if writer.block:
+            writer.flush()
     return max(count_lines(idx) - 1, 0)
 
 

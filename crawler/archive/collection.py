@@ -27,12 +27,12 @@ profile; each WACZ inside validates, and so does the crawl's own WACZ.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .in_place import OPEN_SUFFIX, replacing
 from .search_text import encoded_size, fitted_text, text_share
 from .wacz import Page, WaczWriter, described, rfc3339, write_wacz
 
@@ -68,16 +68,16 @@ def write_search_collection(
     date_time = tuple(created.astimezone(UTC).timetuple()[:6])
     stem = wacz.name.removesuffix(".wacz")
     replay_name, text_name = f"{stem}-replay.wacz", f"{stem}-text.wacz"
-    replay_part = dest.with_name(replay_name + ".open")
-    text_part = dest.with_name(text_name + ".open")
-    partial = dest.with_name(dest.name + ".open")
+    # the two WACZ files it holds, written beside it and gone once it holds them
+    replay_part = dest.with_name(replay_name + OPEN_SUFFIX)
+    text_part = dest.with_name(text_name + OPEN_SUFFIX)
     try:
         write_wacz(
             replay_part, archives=archives, indexes=indexes, pages=entries, software=software,
             title=title, description=description, created=created,
         )  # fmt: skip
         _write_text_wacz(text_part, pages, text_budget, software, date_time, created)
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+        with replacing(dest) as partial, zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
             out = WaczWriter(zf, date_time)
             # stored, as the app reads the WACZ files inside by ranges
             out.add_file(replay_part, f"waczs/{replay_name}")
@@ -86,10 +86,6 @@ def write_search_collection(
                 "multi-wacz-package", **described(title, description),
                 created=rfc3339(created), software=software,
             )  # fmt: skip
-        os.replace(partial, dest)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     finally:
         replay_part.unlink(missing_ok=True)
         text_part.unlink(missing_ok=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from .in_place import replacing
 from .inputs import resource_name
 
 WACZ_VERSION = "1.1.1"
@@ -200,29 +200,24 @@ def write_wacz(
     """
     created = created or datetime.now(UTC)
     date_time = tuple(created.astimezone(UTC).timetuple()[:6])
-    partial = dest.with_name(dest.name + ".open")
     result = WaczResult(dest)
-    try:
-        with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
-            out = WaczWriter(zf, date_time)
-            for source, name in archives:
-                out.add_file(source, f"archive/{name}")
-            for source, path in indexes:
-                compress = zipfile.ZIP_STORED if path.endswith(".gz") else zipfile.ZIP_DEFLATED
-                out.add_file(source, path, compress)
-            header = TEXT_HEADER if has_text else PAGES_HEADER
-            header_and_pages = _chain(header, (page.as_json() for page in pages))
-            _, lines = out.add_lines("pages/pages.jsonl", header_and_pages)
-            result.pages = lines - 1
-            out.add_datapackage(
-                "data-package", **described(title, description), created=rfc3339(created),
-                software=software,
-            )  # fmt: skip
-            result.resources = out.resources
-        os.replace(partial, dest)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    # the ZIP is closed (its directory written) before it is renamed into place
+    with replacing(dest) as partial, zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
+        out = WaczWriter(zf, date_time)
+        for source, name in archives:
+            out.add_file(source, f"archive/{name}")
+        for source, path in indexes:
+            compress = zipfile.ZIP_STORED if path.endswith(".gz") else zipfile.ZIP_DEFLATED
+            out.add_file(source, path, compress)
+        header = TEXT_HEADER if has_text else PAGES_HEADER
+        header_and_pages = _chain(header, (page.as_json() for page in pages))
+        _, lines = out.add_lines("pages/pages.jsonl", header_and_pages)
+        result.pages = lines - 1
+        out.add_datapackage(
+            "data-package", **described(title, description), created=rfc3339(created),
+            software=software,
+        )  # fmt: skip
+        result.resources = out.resources
     result.size = dest.stat().st_size
     return result
 
