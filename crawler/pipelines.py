@@ -13,17 +13,43 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import is_asyncio_available
 
-from crawler.extract.article import ExtractionError
+from crawler.extract.errors import ExtractionError
 from crawler.items import Article, ArticleCapture, CheckedArticle
-from crawler.records import article_from_capture, checked_article, load_schema, schema_errors
 from crawler.workers import cpu_count, worker_pool
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ExtractionPipeline", "ValidationPipeline", "article_from_capture", "load_schema"]
+__all__ = ["ExtractionPipeline", "ValidationPipeline"]
 
 # what the workers import once, before the first page: everything article_from_capture needs
 WORKER_PRELOAD = ("crawler.records",)
+
+
+# The crawl process never imports the extraction (trafilatura, htmldate, jsonschema: a quarter
+# of a second at every start): the workers do. These run there, and are pickled by name.
+
+
+def extract_capture(capture: ArticleCapture):
+    """``crawler.records.article_from_capture``, imported where it runs."""
+    from crawler.records import article_from_capture
+
+    return article_from_capture(capture)
+
+
+def extract_and_check(extract, capture: ArticleCapture):
+    """``crawler.records.checked_article``, imported where it runs."""
+    from crawler.records import checked_article
+
+    return checked_article(extract, capture)
+
+
+def __getattr__(name: str):
+    # the records module's names, as this module has always offered them, imported on use
+    if name in ("article_from_capture", "load_schema"):
+        import crawler.records
+
+        return getattr(crawler.records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
@@ -41,7 +67,7 @@ class ExtractionPipeline:
     """
 
     # what runs in the workers; an attribute, so a subclass (the benchmarks') can wrap it
-    extract = staticmethod(article_from_capture)
+    extract = staticmethod(extract_capture)
 
     def __init__(self, stats, workers: int, max_pending: int, check: bool = False):
         self.stats = stats
@@ -101,7 +127,7 @@ class ExtractionPipeline:
     async def _extract(self, capture: ArticleCapture) -> tuple[Article, str]:
         if self._ready is not None:
             await self._ready
-        job = partial(checked_article, self.extract) if self.check else self.extract
+        job = partial(extract_and_check, self.extract) if self.check else self.extract
         if self.pool is None:
             return job(capture)
         # At the bound this waits, and so does the item: Scrapy keeps its response in the
@@ -161,6 +187,8 @@ class ValidationPipeline:
         if isinstance(item, CheckedArticle):
             message = item.schema_errors
         else:
+            from crawler.records import schema_errors  # the workers checked the crawl's own
+
             data = asdict(item) if isinstance(item, Article) else ItemAdapter(item).asdict()
             message = schema_errors(data, all_pages=True)
         if message is None:

@@ -1,5 +1,7 @@
 """Every default of the project, grouped. Override any of them with ``-s NAME=VALUE``."""
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "caci-analyst-archiver"
 SPIDER_MODULES = ["spiders"]  # where `scrapy crawl analyst` finds the spider
 NEWSPIDER_MODULE = "spiders"  # where `scrapy genspider` would put a new one
@@ -33,6 +35,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # never more than one request in flight o
 COOKIES_ENABLED = True  # Joomla sets a session cookie; sending it back is what browsers do
 TELNETCONSOLE_ENABLED = False  # no listening ports on an archiving machine...
 REMOTE_CONTROL_ENABLED = False  # ...and no remote-control HTTP server either
+# Scrapy's own extensions less that server's, whose import (aiohttp) costs every start 0.15 s
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
+}
 DOWNLOAD_TIMEOUT = 60  # seconds before a request is given up
 RETRY_ENABLED = True  # 5xx, 429 and timeouts are retried...
 RETRY_TIMES = 3  # ...this many times

@@ -41,3 +41,31 @@ def test_css_requisites_resolve_against_the_stylesheet():
 def test_garbage_is_not_an_error():
     assert html_requisites("", BASE) == []
     assert css_requisites("}}}{{{url(", BASE) == []
+
+
+def test_every_kind_in_one_walk_keeps_the_order_of_kinds():
+    """One walk of the tree finds them all, listed as before: stylesheets and icons, then what
+    elements embed (scripts, images, sources, image inputs, video posters), then background
+    attributes, then the CSS of style elements and of style attributes; the first base counts."""
+    html = """<html><head><base href="/b/"><base href="/ignored/">
+    <style>@import "i.css";</style><script src="s.js"></script><script>var x;</script>
+    <link rel="icon" href=""><link rel="stylesheet" href="t.css"></head>
+    <body><td background="td.gif" style="background:url(td.png)">x</td>
+    <input type="text" src="no.png"><input type="image" src="go.png">
+    <video poster="p.jpg"><source src="v.mp4"></video>
+    <picture><source srcset="w1.webp, w2.webp 2x"><img data-src="lazy.jpg"></picture>
+    <p style="background:url(data:image/gif;base64,R0lG)">y</p></body></html>"""
+    found = html_requisites(html, BASE)
+    assert [url.removeprefix("http://127.0.0.1:8000/b/") for url in found] == [
+        "t.css",
+        "s.js",
+        "go.png",
+        "p.jpg",
+        "v.mp4",
+        "w1.webp",
+        "w2.webp",
+        "lazy.jpg",
+        "td.gif",
+        "i.css",
+        "td.png",
+    ]

@@ -12,14 +12,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.commands import ScrapyCommand
 
 from crawler.errors import PreflightError
 from crawler.preflight import RULES, check_value
-from crawler.records import Tally, extract_files
 from crawler.warc.inputs import find_warc_files, sniff
+
+if TYPE_CHECKING:  # Scrapy imports every command for any command: the extraction on use only
+    from crawler.records import Tally
 
 #: what -o may be named: the one format written is JSON Lines
 OUTPUT_SUFFIXES = (".jsonl", ".jl", ".ndjson")
@@ -251,6 +253,8 @@ class Command(ScrapyCommand):
             print(summary(tally, self.output_name, opts.all_pages), file=sys.stderr, flush=True)
             return
         try:
+            from crawler.records import extract_files
+
             tally = extract_files(
                 self.paths,
                 self.out,

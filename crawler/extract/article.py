@@ -29,6 +29,7 @@ from crawler import __version__
 
 from .bylines import parse_byline
 from .dates import parse_created
+from .errors import ExtractionError
 from .k2 import K2Item, element_lines, norm, page_language, parse_html, read_k2_item
 
 _WORD = re.compile(r"\w+")
@@ -38,10 +39,6 @@ _BYLINE_WINDOW = 3
 #: characters under which trafilatura's fast reading may have missed the text: twice its own
 #: MIN_EXTRACTED_SIZE, the length under which it calls an extraction short
 FULL_READING_BELOW = 2 * trafilatura.settings.DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
-
-
-class ExtractionError(Exception):
-    """The page could not be read as an article at all."""
 
 
 @cache
