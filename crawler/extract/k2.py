@@ -9,27 +9,40 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml import html as lxml_html
 
 BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "table",
     "ul", "ol", "pre", "figure", "section", "article", "dd", "dt",
 )  # fmt: skip
-_WS = re.compile(r"\s+")
 
 
 def norm(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    # str.split() and the regex's \s agree on what whitespace is (str.isspace); split is faster
+    return " ".join(text.split()) if text else ""
 
 
 def has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    # the cheap test first: most elements have no such class at all
+    return (
+        f"contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    )
+
+
+@lru_cache(maxsize=256)
+def compiled(xpath: str) -> etree.XPath:
+    """An XPath compiled once: ``el.xpath(string)`` compiles it again on every call, and the
+    extraction asks the same dozen on every page."""
+    return etree.XPath(xpath)
 
 
 def first(el, xpath: str):
-    found = el.xpath(xpath)
+    found = compiled(xpath)(el)
     return found[0] if found else None
 
 
@@ -39,7 +52,7 @@ def element_text(el) -> str:
 
 def caption_elements(el) -> list:
     """Elements that hold image captions: never part of the text."""
-    return el.xpath(
+    return compiled(
         ".//figcaption | .//*["
         + has_class("itemImageCaption")
         + "] | .//*["
@@ -47,7 +60,7 @@ def caption_elements(el) -> list:
         + "] | .//*["
         + has_class("caption-text")
         + "]"
-    )
+    )(el)
 
 
 def element_lines(el) -> list[str]:
