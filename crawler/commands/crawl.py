@@ -12,6 +12,7 @@ import atexit
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -47,6 +48,11 @@ class Command(ScrapyCrawlCommand):
             sys.exit(Exit.BAD_INPUT)
         if len(args) != 1:
             raise UsageError("give exactly one spider name, e.g. `scrapy crawl analyst`")
+        if self.settings.getbool("REMOTE_CONTROL_ENABLED"):
+            # left out of the project's EXTENSIONS_BASE for its import's cost; asked for, it is back
+            self.settings.set(
+                "EXTENSIONS_BASE", default_settings.EXTENSIONS_BASE, priority="cmdline"
+            )
         try:
             self.preflight(args[0], opts.spargs)
         except PreflightError as exc:
@@ -116,17 +122,19 @@ class Command(ScrapyCrawlCommand):
         if outcome.code is Exit.OUTPUT_FAILED:
             print(f"error: {outcome.message}", file=sys.stderr, flush=True)
         self.exitcode = int(outcome.code)
-        leave(self.exitcode)
+        if outcome.code is not Exit.FORCED:  # a forced stop ends the slow, ordinary way
+            leave(self.exitcode)
 
 
 def leave(code: int) -> None:
-    """End the process with ``code`` now that every file is written, synced and closed: the
-    exit handlers run (logging, multiprocessing, any registered), the interpreter's teardown
-    does not (after a long crawl, half a second of garbage collection over objects the exit
-    frees anyway). Under a profiler or a tracer (coverage), which write their results at
-    teardown, the process ends as usual."""
+    """End the process with ``code`` once every file is written, synced and closed, as the
+    interpreter would (threads' exit hooks and joins, then the exit handlers: logging,
+    multiprocessing, any registered) but without its teardown, which after a long crawl is
+    half a second of garbage collection over objects the exit frees anyway. Under a profiler
+    or a tracer (coverage), which write their results at teardown, the process ends as usual."""
     if sys.getprofile() is not None or sys.gettrace() is not None:
         return
+    threading._shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
