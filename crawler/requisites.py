@@ -9,11 +9,16 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml import html as lxml_html
 
 # url(...) and @import "..." in stylesheets and style attributes
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+?)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.I)
 _LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "manifest"}
+# compiled once: root.xpath(string) compiles again on every page
+_EMBEDS = etree.XPath("//script[@src] | //img | //source | //input[@type='image'] | //video")
+_BACKGROUNDS = etree.XPath("//*[@background]")
+_STYLED = etree.XPath("//*[@style]")
 
 
 def _srcset(value: str) -> list[str]:
@@ -49,17 +54,17 @@ def tree_requisites(root, base_url: str, join=urljoin) -> list[str]:
         rels = set((link.get("rel") or "").lower().split())
         if rels & _LINK_RELS and link.get("href"):
             refs.append(link.get("href"))
-    for el in root.xpath("//script[@src] | //img | //source | //input[@type='image'] | //video"):
+    for el in _EMBEDS(root):
         for attr in ("src", "data-src", "poster"):
             if el.get(attr):
                 refs.append(el.get(attr))
         if el.get("srcset"):
             refs += _srcset(el.get("srcset"))
-    for el in root.xpath("//*[@background]"):
+    for el in _BACKGROUNDS(root):
         refs.append(el.get("background"))
     urls = [join(base_url, r.strip()) for r in refs if r.strip() and not r.startswith("data:")]
     for style in root.iter("style"):
         urls += css_requisites(style.text or "", base_url)
-    for el in root.xpath("//*[@style]"):
+    for el in _STYLED(root):
         urls += css_requisites(el.get("style"), base_url)
     return list(dict.fromkeys(urls))

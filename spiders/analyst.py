@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import scrapy
+from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
@@ -34,9 +35,10 @@ use_bundled_public_suffix_list()
 LISTING_LIMIT = 4  # items per listing page: ?start= moves in steps of it
 
 
-def _xpath(css: str) -> str:
-    """A CSS selector as the XPath lxml runs directly (no Selector object per link)."""
-    return HTMLTranslator().css_to_xpath(css)
+def _xpath(css: str) -> etree.XPath:
+    """A CSS selector as an XPath lxml runs directly (no Selector object per link), compiled
+    once (``root.xpath(string)`` compiles it again on every page)."""
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
 
 REDIRECTS = [301, 302, 303, 307, 308]
@@ -53,7 +55,9 @@ MENU_LINKS = _xpath("nav a::attr(href), ul.menu a::attr(href), ul.mod-menu a::at
 # image file in it is the full-size copy (the _XL.jpg K2 opens in its lightbox, or a
 # "full size" link an editor put beside an inline image).
 ITEM_LINKS = _xpath("div.itemView a::attr(href)")
-ALL_LINKS = "//a/@href"
+ALL_LINKS = etree.XPath("//a/@href")
+ANCHORS = etree.XPath("//a[@href]")
+ANCHOR_TEXT = etree.XPath("descendant-or-self::text()")
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 
@@ -205,11 +209,11 @@ class AnalystSpider(scrapy.Spider):
         if self.follow_menus and self.first_visit(self.site.base_url):
             yield self.request_for(self.site.base_url, "page")  # where a reader comes in
 
-    def _links(self, response: Response, xpath: str = ALL_LINKS) -> list[str]:
+    def _links(self, response: Response, xpath: etree.XPath = ALL_LINKS) -> list[str]:
         """The page's links that are on the site, canonical."""
         if not isinstance(response, TextResponse):
             return []
-        hrefs = response.selector.root.xpath(xpath)  # lxml strings, no Selectors
+        hrefs = xpath(response.selector.root)  # lxml strings, no Selectors
         return [url for url in self._canonical(response, hrefs) if url]
 
     def _canonical(self, response: Response, hrefs: Iterable[str]) -> Iterator[str | None]:
@@ -223,13 +227,13 @@ class AnalystSpider(scrapy.Spider):
         listed: dict[int, dict] = {}
         if not isinstance(response, TextResponse):
             return listed
-        anchors = response.selector.root.xpath("//a[@href]")
+        anchors = ANCHORS(response.selector.root)
         urls = self._canonical(response, (a.get("href") for a in anchors))
         for a, url in zip(anchors, urls, strict=True):
             if not url or self.site.classify(url) is not Kind.ITEM:
                 continue
             entry = listed.setdefault(self.site.item_id(url), {"url": url, "title": None})
-            text = " ".join(" ".join(a.xpath("descendant-or-self::text()")).split())
+            text = " ".join(" ".join(ANCHOR_TEXT(a)).split())
             if text and entry["title"] is None and not text.lower().startswith("read more"):
                 entry["title"] = text
         return listed
