@@ -14,6 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.extract.errors import ExtractionError
+from crawler.extraction_jobs import extract_and_check, extract_capture
 from crawler.items import Article, ArticleCapture, CheckedArticle
 from crawler.workers import cpu_count, worker_pool
 
@@ -22,25 +23,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ExtractionPipeline", "ValidationPipeline"]
 
 # what the workers import once, before the first page: everything article_from_capture needs
-WORKER_PRELOAD = ("crawler.records",)
-
-
-# The crawl process never imports the extraction (trafilatura, htmldate, jsonschema: a quarter
-# of a second at every start): the workers do. These run there, and are pickled by name.
-
-
-def extract_capture(capture: ArticleCapture):
-    """``crawler.records.article_from_capture``, imported where it runs."""
-    from crawler.records import article_from_capture
-
-    return article_from_capture(capture)
-
-
-def extract_and_check(extract, capture: ArticleCapture):
-    """``crawler.records.checked_article``, imported where it runs."""
-    from crawler.records import checked_article
-
-    return checked_article(extract, capture)
+WORKER_PRELOAD = ("crawler.records", "crawler.extraction_jobs")
 
 
 def __getattr__(name: str):
