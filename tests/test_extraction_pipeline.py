@@ -146,3 +146,38 @@ def test_workers_check_the_record_and_validation_reads_their_outcome():
     stats = Stats()
     assert ValidationPipeline(stats, drop_invalid=True).process_item(checked[0]) is checked[0]
     assert stats.values == {"validate/ok": 1}
+
+
+def _modules_after(imports: str) -> set[str]:
+    import subprocess
+    import sys
+
+    code = f"import sys; {imports}; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {name.split(".")[0] for name in out.stdout.split()}
+
+
+def test_the_crawl_process_never_imports_the_extraction():
+    """Every command module, the pipelines, extensions and spider load without trafilatura,
+    htmldate or jsonschema: the workers import them (a quarter of a second at every start)."""
+    loaded = _modules_after(
+        "import crawler.commands.crawl, crawler.commands.extract, crawler.commands.package, "
+        "crawler.pipelines, crawler.extensions.warc_capture, crawler.extensions.report, "
+        "crawler.extensions.package, spiders.analyst"
+    )
+    assert not loaded & {"trafilatura", "htmldate", "jsonschema"}
+
+
+def test_a_worker_job_never_imports_scrapy():
+    """The job is pickled by name: the worker that unpickles it imports its module, which must
+    not bring Scrapy and Twisted along (it did, from crawler.pipelines)."""
+    import pickle
+    from functools import partial
+
+    from crawler.extraction_jobs import extract_and_check
+    from crawler.pipelines import ExtractionPipeline
+
+    job = pickle.dumps(partial(extract_and_check, ExtractionPipeline.extract))  # as _extract
+    loaded = _modules_after(f"import pickle; pickle.loads({job!r})")
+    assert "crawler" in loaded
+    assert not loaded & {"scrapy", "twisted"}
