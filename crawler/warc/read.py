@@ -547,6 +547,12 @@ def _iter_stream(
                 with _warcio_messages() as messages:
                     rec = next(it, None)
                     if rec is None:
+                        if damage := _damage(messages.getvalue()):
+                            # warcio took a member's damaged gzip data for the end of the
+                            # file: the records after it were silently left unread
+                            if whole:
+                                raise zlib.error(damage)
+                            raise _CorruptRecord(damage)
                         if whole:
                             stream.read(1)  # warcio takes a cut-off gzip stream for the end
                         position = None
