@@ -104,7 +104,7 @@ def page_language(root) -> str | None:
 
 def _section_name(container) -> str | None:
     # "Published in <a>Section</a>": the text may sit in the element or in a text node before <a>
-    for a in container.xpath(".//a"):
+    for a in compiled(".//a")(container):
         prev = a.getprevious()
         before = norm(prev.tail if prev is not None else a.getparent().text)
         if before.endswith("Published in"):
@@ -131,7 +131,7 @@ def _images(container, base_url: str) -> list[dict]:
         if img is not None:
             add(img.get("src"), element_text(cap) or img.get("title"))
     body = first(container, ".//*[" + has_class("itemBody") + "]")
-    for img in (body if body is not None else container).xpath(".//img"):
+    for img in compiled(".//img")(body if body is not None else container):
         figure = first(img, "ancestor::figure[1]")
         caption = None
         if figure is not None:
@@ -152,14 +152,14 @@ def read_k2_item(root, base_url: str) -> K2Item | None:
     hits = re.search(r"\d[\d,.]*", element_text(hits_el)) if hits_el is not None else None
     tags = [
         element_text(a)
-        for a in container.xpath(".//*[" + has_class("itemTagsBlock") + "]//a")
+        for a in compiled(".//*[" + has_class("itemTagsBlock") + "]//a")(container)
         if element_text(a)
     ]
     intro = first(container, ".//*[" + has_class("itemIntroText") + "]")
     full = first(container, ".//*[" + has_class("itemFullText") + "]")
     pdfs = []
     for el in (e for e in (intro, full) if e is not None):
-        for a in el.xpath(".//a[@href]"):
+        for a in compiled(".//a[@href]")(el):
             href = a.get("href").strip()
             if href.lower().split("?")[0].split("#")[0].endswith(".pdf"):
                 pdfs.append((urljoin(base_url, href), element_text(a)))
@@ -189,7 +189,7 @@ def _without_link_lines(el, links: list[tuple[str, str]]):
         return el
     texts = {text for _, text in links if text}
     el = copy.deepcopy(el)
-    for a in el.xpath(".//a[@href]"):
+    for a in compiled(".//a[@href]")(el):
         block = a
         while block is not None and block is not el and block.tag not in BLOCK_TAGS:
             block = block.getparent()

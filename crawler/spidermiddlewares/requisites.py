@@ -42,7 +42,7 @@ class Requisites:
             found = css_requisites(response.text, response.url)
         elif "html" in content_type or not content_type:
             # the page's one parse; references resolved once per folder of the site
-            found = tree_requisites(response.selector.root, response.url, spider.site.join)
+            found = tree_requisites(response.selector.root, response.url, site.join)
         else:
             return
         for ref in found:
