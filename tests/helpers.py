@@ -14,6 +14,16 @@ BIN = Path(sys.executable).parent
 REPLICA_EXIT = 4
 
 
+def packages_imported_by(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter has loaded after running ``code`` (in the
+    project's folder): what a module costs whoever imports it."""
+    probe = f"import sys; {code}; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return {name.split(".")[0] for name in out.stdout.split()}
+
+
 def crawl_command(base_url: str, out: Path, *extra: str) -> list[str]:
     """`scrapy crawl analyst` with fast settings for loopback, output in ``out``."""
     return [

@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import ArticleCapture
 from crawler.pipelines import ExtractionPipeline
 from crawler.records import article_from_capture
+from tests.helpers import packages_imported_by
 from tests.replica import ARTICLES, ReplicaServer
 
 BASE = "http://127.0.0.1:8000"
@@ -148,19 +149,10 @@ def test_workers_check_the_record_and_validation_reads_their_outcome():
     assert stats.values == {"validate/ok": 1}
 
 
-def _modules_after(imports: str) -> set[str]:
-    import subprocess
-    import sys
-
-    code = f"import sys; {imports}; print(' '.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return {name.split(".")[0] for name in out.stdout.split()}
-
-
 def test_the_crawl_process_never_imports_the_extraction():
     """Every command module, the pipelines, extensions and spider load without trafilatura,
     htmldate or jsonschema: the workers import them (a quarter of a second at every start)."""
-    loaded = _modules_after(
+    loaded = packages_imported_by(
         "import crawler.commands.crawl, crawler.commands.extract, crawler.commands.package, "
         "crawler.pipelines, crawler.extensions.warc_capture, crawler.extensions.report, "
         "crawler.extensions.package, spiders.analyst"
@@ -178,6 +170,6 @@ def test_a_worker_job_never_imports_scrapy():
     from crawler.pipelines import ExtractionPipeline
 
     job = pickle.dumps(partial(extract_and_check, ExtractionPipeline.extract))  # as _extract
-    loaded = _modules_after(f"import pickle; pickle.loads({job!r})")
+    loaded = packages_imported_by(f"import pickle; pickle.loads({job!r})")
     assert "crawler" in loaded
     assert not loaded & {"scrapy", "twisted"}
