@@ -33,6 +33,7 @@ class Rule:
     high: float | None = None
     choices: tuple[str, ...] = ()
     check: str = ""  # for str: "url", "name" (a file name part), "nonempty"
+    size: int | None = None  # for ints: exactly this many
 
     def describe(self) -> str:
         if self.kind == "bool":
@@ -42,7 +43,8 @@ class Rule:
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         if self.kind == "ints":
-            return f"a list of integers {self.low:g}-{self.high:g}"
+            many = f"{self.size} integers" if self.size else "integers"
+            return f"a list of {many} {self.low:g}-{self.high:g}"
         if self.kind in ("int", "float"):
             noun = "an integer" if self.kind == "int" else "a number"
             if self.low is not None and self.high is not None:
@@ -141,6 +143,10 @@ RULES: dict[str, Rule] = {
     "PACKAGE_TITLE": TEXT,
     "PACKAGE_DESCRIPTION": TEXT,
     "PACKAGE_SEARCH_TEXT_BYTES": Rule("int", low=0),
+    # the crawl process
+    "GC_TUNING_ENABLED": BOOL,
+    "GC_TUNING_THRESHOLDS": Rule("ints", 1, 10_000_000, size=3),
+    "GC_TUNING_FREEZE": BOOL,
 }
 
 
@@ -186,6 +192,8 @@ def check_value(name: str, rule: Rule, value) -> None:
         except (TypeError, ValueError):
             raise bad() from None
         if any(not rule.low <= n <= rule.high for n in numbers):
+            raise bad()
+        if rule.size is not None and len(numbers) != rule.size:
             raise bad()
     elif rule.kind == "dict":
         if isinstance(value, str):

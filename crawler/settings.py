@@ -107,8 +107,14 @@ REPORT_ENABLED = True  # print a summary at the end of the crawl
 REPORT_PROGRESS_INTERVAL = 60.0  # seconds between progress lines in the log (0: none)
 REPORT_HTML = True  # also write OUTPUT_DIR/reports/crawl-TIME.html, for a browser
 
+# --- The crawl process's garbage collector (crawler.extensions.garbage_collection) -------------
+GC_TUNING_ENABLED = True  # set Python's cyclic collector for a crawl while the engine runs
+GC_TUNING_THRESHOLDS = [10_000, 10, 10]  # gc.set_threshold (Python's own: 700, 10, 10)
+GC_TUNING_FREEZE = True  # leave start-up's objects out of every collection (gc.freeze)
+
 # --- Components -----------------------------------------------------------------------------
 EXTENSIONS = {
+    "crawler.extensions.garbage_collection.GarbageCollection": 50,  # before any other starts
     "crawler.extensions.warc_capture.WarcCapture": 100,  # before FeedExporter closes feeds
     "crawler.extensions.package.WaczPackage": 950,  # CDXJ + WACZ once everything is closed
     "crawler.extensions.report.CrawlReport": 990,  # the summary, last: it tells all of the above
