@@ -111,7 +111,8 @@ class Site:
         """``urljoin(base, href)``, remembered for what it depends on: an absolute href means
         the same on every page, one from the root on every page of the host, a relative one on
         every page of the same folder."""
-        key = (_scope(base, href), href)
+        # str(): a str subclass, such as lxml's "smart" strings, would keep its document alive
+        key = (_scope(base, href), str(href))
         joined = self._joined.get(key)
         if joined is None:
             if len(self._joined) >= _JOIN_CACHE:
@@ -133,7 +134,7 @@ class Site:
             if url is _UNSEEN:
                 url = self.resolve(base, href)
                 if href.startswith(("http://", "https://", "/")) and not href.startswith("//"):
-                    known[href] = url
+                    known[str(href)] = url  # as in join: never a str subclass
             yield url
 
     def _canonical(self, url: str) -> str | None:
