@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
@@ -117,7 +118,9 @@ class Site:
         if joined is None:
             if len(self._joined) >= _JOIN_CACHE:
                 self._joined.clear()
-            joined = self._joined[key] = urljoin(base, href)
+            joined = urljoin(base, href)
+            # one copy of each scope (an origin, a folder) for all the hrefs kept under it
+            self._joined[(sys.intern(key[0]), key[1])] = joined
         return joined
 
     def resolve(self, base: str, href: str) -> str | None:
@@ -132,9 +135,15 @@ class Site:
         for href in hrefs:
             url = known.get(href, _UNSEEN)
             if url is _UNSEEN:
-                url = self.resolve(base, href)
                 if href.startswith(("http://", "https://", "/")) and not href.startswith("//"):
+                    # remembered here alone: join's and canonical's caches would hold it twice
+                    # more (a crawl's memory grows with its distinct hrefs)
+                    if len(known) >= _JOIN_CACHE:
+                        known.clear()
+                    url = self._canonical(urljoin(base, href.strip()))
                     known[str(href)] = url  # as in join: never a str subclass
+                else:
+                    url = self.resolve(base, href)
             yield url
 
     def _canonical(self, url: str) -> str | None:
