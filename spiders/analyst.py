@@ -28,6 +28,7 @@ from crawler import __version__, signals
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
 from crawler.offline import use_bundled_public_suffix_list
+from crawler.parsed_pages import page_root
 from crawler.site import SECTIONS, Kind, Site
 
 use_bundled_public_suffix_list()
@@ -60,6 +61,11 @@ ITEM_LINKS = _xpath("div.itemView a::attr(href)")
 # whole page's tree alive: 180 kB an article, 1.9 GB at 10,000 articles.
 ALL_LINKS = etree.XPath("//a/@href", smart_strings=False)
 ANCHORS = etree.XPath("//a[@href]")
+# a listing's RSS and Atom feeds, as its <head> announces them
+FEED_LINKS = _xpath(
+    'link[rel="alternate"][type*="rss"]::attr(href), '
+    'link[rel="alternate"][type*="atom"]::attr(href)'
+)
 ANCHOR_TEXT = etree.XPath("descendant-or-self::text()", smart_strings=False)
 # statuses and errors that may well go away when tried again later
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
@@ -216,7 +222,7 @@ class AnalystSpider(scrapy.Spider):
         """The page's links that are on the site, canonical."""
         if not isinstance(response, TextResponse):
             return []
-        hrefs = xpath(response.selector.root)  # lxml strings, no Selectors
+        hrefs = xpath(page_root(response))  # lxml strings, no Selectors
         return [url for url in self._canonical(response, hrefs) if url]
 
     def _canonical(self, response: Response, hrefs: Iterable[str]) -> Iterator[str | None]:
@@ -230,7 +236,7 @@ class AnalystSpider(scrapy.Spider):
         listed: dict[int, dict] = {}
         if not isinstance(response, TextResponse):
             return listed
-        anchors = ANCHORS(response.selector.root)
+        anchors = ANCHORS(page_root(response))
         urls = self._canonical(response, (a.get("href") for a in anchors))
         for a, url in zip(anchors, urls, strict=True):
             if not url or self.site.classify(url) is not Kind.ITEM:
@@ -296,10 +302,7 @@ class AnalystSpider(scrapy.Spider):
         shortcut; the crawl state middleware drops them on a first crawl)."""
         if not isinstance(response, TextResponse):
             return
-        for href in response.css(
-            'link[rel="alternate"][type*="rss"]::attr(href), '
-            'link[rel="alternate"][type*="atom"]::attr(href)'
-        ).getall():
+        for href in FEED_LINKS(page_root(response)):
             url = self.site.canonical(response.urljoin(href))
             if url and self.site.classify(url) is Kind.FEED and self.first_visit(url):
                 yield self.request_for(url, "feed", section)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
+from scrapy.selector import Selector
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
@@ -44,6 +45,36 @@ def test_requisites_are_asked_for_once_per_crawl(tmp_path):
     assert any(r.url.endswith(".css") for r in first)
     again = list(mw.process_spider_output(page("/publications/news-digest.html"), []))
     assert not {r.url for r in again} & {r.url for r in first}
+
+
+def test_a_page_is_parsed_once_and_its_tree_goes_with_its_walk(tmp_path, monkeypatch):
+    """The spider and the requisites read one parse of the page; once the requisites are done
+    (the page's last reader), the tree is let go while the response itself lives on (Scrapy
+    keeps it until the article from it has left the pipelines, which can be long)."""
+    import gc
+    import weakref
+
+    from crawler import parsed_pages
+
+    parses = []
+
+    def counted(**kwargs):
+        selector = Selector(**kwargs)
+        parses.append(weakref.ref(selector.root))
+        return selector
+
+    monkeypatch.setattr(parsed_pages, "Selector", counted)
+    crawler, spider = setup(tmp_path)
+    mw = Requisites.from_crawler(crawler)
+    listing = page("/publications/field-reports.html")
+    out = list(mw.process_spider_output(listing, spider.parse_listing(listing, "field-reports")))
+    assert any(r.meta["kind"] == "requisite" for r in out)
+    assert any(r.meta["kind"] == "item" for r in out)
+    assert len(parses) == 1  # the spider's links, its listed items, the requisites: one parse
+    gc.collect()
+    assert parses[0]() is None  # the tree is gone ...
+    assert listing.body  # ... and the response is still here
+    assert listing._cached_selector is None  # Scrapy's own parse was never made
 
 
 def test_a_stylesheet_gives_what_it_loads(tmp_path):

@@ -12,6 +12,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
+from crawler.parsed_pages import let_go, page_root
 from crawler.requisites import css_requisites, tree_requisites
 from crawler.site import Kind
 
@@ -42,7 +43,7 @@ class Requisites:
             found = css_requisites(response.text, response.url)
         elif "html" in content_type or not content_type:
             # the page's one parse; references resolved once per folder of the site
-            found = tree_requisites(response.selector.root, response.url, site.join)
+            found = tree_requisites(page_root(response), response.url, site.join)
         else:
             return
         for ref in found:
@@ -53,9 +54,11 @@ class Requisites:
     def process_spider_output(self, response, result, spider=None):
         yield from result
         yield from self._requests(response)
+        let_go(response)  # the page's last reader: its tree goes now, not with the response
 
     async def process_spider_output_async(self, response, result, spider=None):
         async for obj in result:
             yield obj
         for obj in self._requests(response):
             yield obj
+        let_go(response)
