@@ -145,7 +145,7 @@ RULES: dict[str, Rule] = {
     "PACKAGE_SEARCH_TEXT_BYTES": Rule("int", low=0),
     # the crawl process
     "GC_TUNING_ENABLED": BOOL,
-    "GC_TUNING_THRESHOLDS": Rule("ints", 1, 10_000_000, size=3),
+    "GC_TUNING_THRESHOLDS": Rule("ints", 1, 999_999, size=3),
     "GC_TUNING_FREEZE": BOOL,
 }
 
