@@ -222,7 +222,7 @@ class AnalystSpider(scrapy.Spider):
         """The page's links that are on the site, canonical."""
         if not isinstance(response, TextResponse):
             return []
-        hrefs = xpath(page_root(response))  # lxml strings, no Selectors
+        hrefs = xpath(page_root(response))  # plain strings, no Selectors
         return [url for url in self._canonical(response, hrefs) if url]
 
     def _canonical(self, response: Response, hrefs: Iterable[str]) -> Iterator[str | None]:
