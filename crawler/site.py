@@ -42,9 +42,12 @@ _ITEM = re.compile(
 )
 
 
-# every page repeats the menus and sidebars: a URL is classified once (pure functions of it)
-_URL_CACHE = 1 << 16
-_JOIN_CACHE = 1 << 18  # hrefs remembered per scope; started afresh beyond it
+# every page repeats the menus and sidebars: a URL is classified once (pure functions of it).
+# The caches are sized for what repeats (a few hundred hrefs on every page, an article's links
+# while its neighbours are fetched), not for the whole crawl: a crawl's memory stays flat
+# (sized for the whole crawl, they held 2 kB an article)
+_URL_CACHE = 1 << 14
+_JOIN_CACHE = 1 << 14  # hrefs remembered per scope; started afresh beyond it
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _UNSEEN = object()
 
