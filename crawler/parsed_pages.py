@@ -7,7 +7,9 @@ hundreds of article pages wait there (bounded by their bodies' bytes, not their 
 a page's tree weighs many times its body: on the replica, a crawl with extraction slowed
 below fetching held 440 MB, growing, against 130 MB, flat, once each tree went with its walk.
 
-Scrapy glue (a Selector, as ``response.selector`` would build it: the same parse).
+With the requisites middleware off (``REQUISITES_ENABLED``) nobody lets go, and a tree goes
+with its response, as Scrapy's own would. Scrapy glue (a Selector, as ``response.selector``
+would build it: the same parse).
 """
 
 from __future__ import annotations
