@@ -34,7 +34,7 @@ class GarbageCollection:
         if not s.getbool("GC_TUNING_ENABLED"):
             raise NotConfigured("GC_TUNING_ENABLED is off")
         # three whole numbers: the crawl's preflight says so before anything starts
-        thresholds = tuple(int(str(x).strip()) for x in s.getlist("GC_TUNING_THRESHOLDS"))
+        thresholds = tuple(int(x) for x in s.getlist("GC_TUNING_THRESHOLDS"))
         ext = cls(thresholds, s.getbool("GC_TUNING_FREEZE"))
         crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
