@@ -14,6 +14,15 @@ BIN = Path(sys.executable).parent
 REPLICA_EXIT = 4
 
 
+def project_settings(*prefixes: str) -> dict:
+    """The project's settings whose names start with one of ``prefixes``: a component's own,
+    for a crawler built in the test process (not the reactor and components: nothing runs)."""
+    from scrapy.utils.project import get_project_settings
+
+    project = get_project_settings().copy_to_dict()
+    return {k: v for k, v in project.items() if k.startswith(prefixes)}
+
+
 def packages_imported_by(code: str) -> set[str]:
     """The top-level packages a fresh interpreter has loaded after running ``code`` (in the
     project's folder): what a module costs whoever imports it."""

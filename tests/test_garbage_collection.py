@@ -6,16 +6,14 @@ import gc
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from crawler.extensions.garbage_collection import GarbageCollection
+from tests.helpers import project_settings
 
 
 def crawler_with(**settings):
-    project = get_project_settings().copy_to_dict()
-    own = {k: v for k, v in project.items() if k.startswith("GC_TUNING_")}
-    return get_crawler(settings_dict={**own, **settings})
+    return get_crawler(settings_dict={**project_settings("GC_TUNING_"), **settings})
 
 
 @pytest.fixture

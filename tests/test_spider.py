@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from crawler.errors import PreflightError
@@ -13,6 +12,7 @@ from crawler.items import ArticleCapture
 from crawler.signals import page_failed
 from crawler.site import Kind, Site
 from spiders.analyst import AnalystSpider, parse_sections
+from tests.helpers import project_settings
 from tests.replica import ReplicaServer
 from tests.replica.content import COMPONENT_LINK_IDS, MENU_PAGE_PATHS, SAMPLE_ID
 
@@ -30,10 +30,7 @@ def page(path: str, meta: dict | None = None) -> Response:
 
 
 def spider(**kwargs) -> AnalystSpider:
-    project = get_project_settings().copy_to_dict()
-    # the spider's own settings; not the reactor and components, nothing runs here
-    settings = {k: v for k, v in project.items() if k.startswith(("ANALYST_", "WARC_"))}
-    crawler = get_crawler(AnalystSpider, settings)
+    crawler = get_crawler(AnalystSpider, project_settings("ANALYST_", "WARC_"))
     s = AnalystSpider.from_crawler(crawler, base_url=BASE, **kwargs)
     s.failures = []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.selector import Selector
-from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from crawler.spidermiddlewares.crawl_state import CrawlState
@@ -13,6 +12,7 @@ from crawler.spidermiddlewares.requisites import Requisites
 from crawler.state.previous import Capture, PreviousCaptures
 from crawler.warc.records import Original
 from spiders.analyst import AnalystSpider
+from tests.helpers import project_settings
 from tests.replica import ReplicaServer
 
 BASE = "http://127.0.0.1:8000"
@@ -20,8 +20,7 @@ REPLICA = ReplicaServer(port=0)  # never started: only its router is used
 
 
 def setup(tmp_path, **settings):
-    project = get_project_settings().copy_to_dict()
-    keep = {k: v for k, v in project.items() if k.startswith(("ANALYST_", "WARC_", "STATE_"))}
+    keep = project_settings("ANALYST_", "WARC_", "STATE_")
     keep.update(REQUISITES_ENABLED=True, OUTPUT_DIR=str(tmp_path), **settings)
     crawler = get_crawler(AnalystSpider, keep)
     spider = AnalystSpider.from_crawler(crawler, base_url=BASE)
