@@ -14,9 +14,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.extract.errors import ExtractionError
+from crawler.extract.workers import cpu_count, worker_pool
 from crawler.extraction_jobs import extract_and_check, extract_capture
 from crawler.items import Article, ArticleCapture, CheckedArticle
-from crawler.workers import cpu_count, worker_pool
 
 logger = logging.getLogger(__name__)
 

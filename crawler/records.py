@@ -31,11 +31,11 @@ from crawler.extract.article import (
     page_extraction,
 )
 from crawler.extract.k2 import read_k2_item
+from crawler.extract.workers import worker_pool
 from crawler.items import Article, ArticleCapture, CheckedArticle
 from crawler.site import SECTIONS, Kind, Site
 from crawler.warc.bodies import DEFAULT_MAX_BODY, is_html, may_be_html
 from crawler.warc.read import Capture, ReadError, iter_records
-from crawler.workers import worker_pool
 
 # --- One record ----------------------------------------------------------------------------
 
@@ -231,9 +231,9 @@ def extract_batch(batch: list[ArticleCapture | Outcome], all_pages: bool) -> lis
 def in_order(work: Callable, batches: Iterable[list], jobs: int, *args) -> Iterator[list]:
     """``work(batch, *args)`` for every batch, results in input order.
 
-    With ``jobs`` > 1 the work runs in that many processes (``crawler.workers``: forked from a
-    server that has imported the extraction once), with at most two batches per process in
-    flight: memory stays flat however large the input.
+    With ``jobs`` > 1 the work runs in that many processes (``crawler.extract.workers``: forked
+    from a server that has imported the extraction once), with at most two batches per process
+    in flight: memory stays flat however large the input.
     """
     if jobs <= 1:
         for batch in batches:

@@ -28,7 +28,7 @@ from crawler import __version__, signals
 from crawler.errors import PreflightError
 from crawler.items import ArticleCapture
 from crawler.offline import use_bundled_public_suffix_list
-from crawler.parsed_pages import page_root
+from crawler.pages.parsed import page_root
 from crawler.site import SECTIONS, Kind, Site
 
 use_bundled_public_suffix_list()

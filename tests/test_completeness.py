@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from crawler.outcome import Exit, crawl_outcome
-from crawler.report_html import chart_svg, render_report
+from crawler.report.html import chart_svg, render_report
+from crawler.report.outcome import Exit, crawl_outcome
 from crawler.state.completeness import STOPPED, Completeness
 
 SECTIONS = {"field-reports": "Field Reports", "news-digest": "News Digest"}

@@ -1,6 +1,6 @@
 """Finding what a page needs to replay: stylesheets, scripts, images, fonts, CSS url()s."""
 
-from crawler.requisites import css_requisites, html_requisites
+from crawler.pages.requisites import css_requisites, html_requisites
 
 BASE = "http://127.0.0.1:8000/publications/x.html"
 

@@ -53,7 +53,7 @@ def test_a_page_is_parsed_once_and_its_tree_goes_with_its_walk(tmp_path, monkeyp
     import gc
     import weakref
 
-    from crawler import parsed_pages
+    from crawler.pages import parsed
 
     parses = []
 
@@ -62,7 +62,7 @@ def test_a_page_is_parsed_once_and_its_tree_goes_with_its_walk(tmp_path, monkeyp
         parses.append(weakref.ref(selector.root))
         return selector
 
-    monkeypatch.setattr(parsed_pages, "Selector", counted)
+    monkeypatch.setattr(parsed, "Selector", counted)
     crawler, spider = setup(tmp_path)
     mw = Requisites.from_crawler(crawler)
     listing = page("/publications/field-reports.html")

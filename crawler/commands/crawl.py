@@ -3,7 +3,7 @@
 Replaces Scrapy's own command of the same name (COMMANDS_MODULE commands take precedence).
 Before the crawl: every setting (``crawler.preflight``), the outputs (folders, JSON feeds) and
 the spider's own ``preflight`` (arguments, reachability), each failing with one line and exit
-status 2 before anything is written. After it: the status of ``crawler.outcome``.
+status 2 before anything is written. After it: the status of ``crawler.report.outcome``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler import settings as project_settings
 from crawler.errors import PreflightError
-from crawler.outcome import Exit, crawl_outcome
 from crawler.preflight import RULES, check_feeds, check_settings, check_writable
+from crawler.report.outcome import Exit, crawl_outcome
 
 logger = logging.getLogger(__name__)
 

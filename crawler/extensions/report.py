@@ -1,9 +1,9 @@
 """The end-of-crawl report: a short human summary on stderr, a JSON report and an HTML report
-(``crawler.report_html``, for a librarian's browser) on disk.
+(``crawler.report.html``, for a librarian's browser) on disk.
 
 stderr, like Scrapy's log, so that ``-o -:jsonl`` leaves nothing but JSON Lines on stdout.
 It runs last on ``engine_stopped`` (after packaging), so the summary says everything the crawl
-wrote, and its first line is the outcome that the exit status encodes (``crawler.outcome``).
+wrote, and its first line is the outcome that the exit status encodes (``crawler.report.outcome``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler import signals as crawl_signals
-from crawler.outcome import crawl_outcome
-from crawler.report_html import render_report
+from crawler.report.html import render_report
+from crawler.report.outcome import crawl_outcome
 
 logger = logging.getLogger(__name__)
 

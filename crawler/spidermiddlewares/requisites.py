@@ -12,8 +12,8 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
-from crawler.parsed_pages import let_go, page_root
-from crawler.requisites import css_requisites, tree_requisites
+from crawler.pages.parsed import let_go, page_root
+from crawler.pages.requisites import css_requisites, tree_requisites
 from crawler.site import Kind
 
 # a requisite is never a listing, article, menu page, tag or search
