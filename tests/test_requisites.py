@@ -69,3 +69,26 @@ def test_every_kind_in_one_walk_keeps_the_order_of_kinds():
         "i.css",
         "td.png",
     ]
+
+
+def test_html_requisites_order_and_edge_cases():
+    """What each element contributes, and in which order: links, embedded resources,
+    backgrounds, then what stylesheets name; a script without src and an input that is no
+    image load nothing."""
+    html = (
+        '<html><head><base href="/b/"><link rel="Stylesheet preload" href="a.css">'
+        "<style>@import \"i.css\"; body{background:url( 'bg.png' )}</style></head>"
+        '<body background="bg2.gif" style="background:url(s.png)"><script>var x</script>'
+        '<script data-src="ds.js"></script><script src="s.js" data-src="d2.js"></script>'
+        '<input type="IMAGE" src="no.png"><input type="image" src="yes.png"><input src="no2.png">'
+        '<video poster="p.jpg"><source srcset="a.webp 1x, b.webp 2x" src="c.mp4"></video>'
+        '<img src="data:xx"><img src=" sp.png " data-src="lazy.png" srcset="s1.png 100w">'
+        '<div style="x" background=""></div>'
+        '<p background="pb.png" style="background-image:url(&quot;q.png&quot;)">t</p>'
+        "<style>.x{background:url(z.png)}</style></body></html>"
+    )
+    found = html_requisites(html, BASE)
+    names = ["a.css", "s.js", "d2.js", "yes.png", "p.jpg", "c.mp4", "a.webp", "b.webp",
+             "sp.png", "lazy.png", "s1.png", "bg2.gif", "pb.png", "i.css", "bg.png", "z.png",
+             "s.png", "q.png"]  # fmt: skip
+    assert found == ["http://127.0.0.1:8000/b/" + name for name in names]

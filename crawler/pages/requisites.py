@@ -15,10 +15,11 @@ from lxml import html as lxml_html
 # url(...) and @import "..." in stylesheets and style attributes
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+?)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.I)
 _LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "manifest"}
-# compiled once: root.xpath(string) compiles again on every page
-_EMBEDS = etree.XPath("//script[@src] | //img | //source | //input[@type='image'] | //video")
-_BACKGROUNDS = etree.XPath("//*[@background]")
-_STYLED = etree.XPath("//*[@style]")
+# Elements that load something by their tag (found by lxml's own tag filter, in C) and, in a
+# second walk, by an attribute any element may bear: two walks of the tree, not seven
+_TAGS = ("link", "script", "img", "source", "input", "video", "style")
+_EMBEDS = frozenset({"script", "img", "source", "input", "video"})
+_STYLED = etree.XPath("//*[@style or @background]")
 
 
 def _srcset(value: str) -> list[str]:
@@ -45,26 +46,40 @@ def html_requisites(html: str, base_url: str) -> list[str]:
 
 def tree_requisites(root, base_url: str, join=urljoin) -> list[str]:
     """The same, from a page already parsed by lxml (the crawl's own parse of it); ``join``
-    resolves a reference against the page's URL (the crawl's remembers them: Site.join)."""
+    resolves a reference against the page's URL (the crawl's remembers them: Site.join).
+    In order: links, embedded resources, backgrounds, then what stylesheets name."""
     base = root.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href"))
-    refs: list[str] = []
-    for link in root.iter("link"):
-        rels = set((link.get("rel") or "").lower().split())
-        if rels & _LINK_RELS and link.get("href"):
-            refs.append(link.get("href"))
-    for el in _EMBEDS(root):
-        for attr in ("src", "data-src", "poster"):
-            if el.get(attr):
-                refs.append(el.get(attr))
-        if el.get("srcset"):
-            refs += _srcset(el.get("srcset"))
-    for el in _BACKGROUNDS(root):
-        refs.append(el.get("background"))
-    urls = [join(base_url, r.strip()) for r in refs if r.strip() and not r.startswith("data:")]
-    for style in root.iter("style"):
-        urls += css_requisites(style.text or "", base_url)
+    links: list[str] = []
+    embeds: list[str] = []
+    styles: list[str] = []
+    for el in root.iter(_TAGS):
+        tag = el.tag
+        if tag == "link":
+            rels = set((el.get("rel") or "").lower().split())
+            if rels & _LINK_RELS and el.get("href"):
+                links.append(el.get("href"))
+        elif tag == "style":
+            styles.append(el.text or "")
+        elif tag in _EMBEDS:
+            if tag == "script" and el.get("src") is None:
+                continue
+            if tag == "input" and el.get("type") != "image":
+                continue
+            for attr in ("src", "data-src", "poster"):
+                if el.get(attr):
+                    embeds.append(el.get(attr))
+            if el.get("srcset"):
+                embeds += _srcset(el.get("srcset"))
+    backgrounds: list[str] = []
     for el in _STYLED(root):
-        urls += css_requisites(el.get("style"), base_url)
+        if el.get("background") is not None:
+            backgrounds.append(el.get("background"))
+        if el.get("style") is not None:
+            styles.append(el.get("style"))
+    refs = links + embeds + backgrounds
+    urls = [join(base_url, r.strip()) for r in refs if r.strip() and not r.startswith("data:")]
+    for css in styles:
+        urls += css_requisites(css, base_url)
     return list(dict.fromkeys(urls))
