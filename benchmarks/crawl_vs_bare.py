@@ -9,7 +9,9 @@ One scaled replica (``benchmarks/scaled_replica.py``) on 127.0.0.1. Each round, 
   C requests at a time per host;
 - bare: ``benchmarks/bare_spider.py``, a plain ``scrapy.Spider`` outside the project, same
   concurrency, no delay, whose start URLs are the exact list of URLs the full crawl fetched,
-  read from the replica's log (and checked against the bare run's log: same multiset).
+  read from the replica's log (and checked against the bare run's log: same multiset);
+- links: the same bare spider also reading each HTML page's links (Scrapy's own parse, nothing
+  followed): what any crawler that finds its URLs on the pages pays before it archives anything.
 
 Prints, per round and as the median, the ratio of wall times (full / bare, each a whole process
 from start to exit) and the crawl process's CPU time per response for both.
@@ -44,13 +46,13 @@ def machine_cpu() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def bare(urls: list[str], concurrency: int, tmp: Path) -> tuple[float, float]:
+def bare(urls: list[str], concurrency: int, tmp: Path, links: bool = False) -> tuple[float, float]:
     url_file, usage_file = tmp / "urls.txt", tmp / "usage.json"
     url_file.write_text("\n".join(urls) + "\n", "utf-8")
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bare_spider.py"), str(url_file),
-         str(usage_file), str(concurrency)],
+         str(usage_file), str(concurrency), *(["links"] if links else [])],
         cwd=tmp, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     wall = time.perf_counter() - started
@@ -76,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     # machine may be told not to write it (PYTHONDONTWRITEBYTECODE): 70 ms of every start
     for package in ("crawler", "spiders"):
         compileall.compile_dir(ROOT / package, quiet=1)
-    walls: dict[str, list[float]] = {"full": [], "bare": []}
-    cpus: dict[str, list[float]] = {"full": [], "bare": []}
+    walls: dict[str, list[float]] = {"full": [], "bare": [], "links": []}
+    cpus: dict[str, list[float]] = {"full": [], "bare": [], "links": []}
     # all the CPU a run costs the machine: crawl process, its workers, the replica
     machine: dict[str, list[float]] = {"full": [], "bare": []}
     cores = os.cpu_count() or 1
@@ -105,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
                 diff = (again - fetched) + (fetched - again)
                 raise SystemExit(f"the bare spider fetched other pages: {sorted(diff)[:10]}")
             responses = sum(fetched.values())
+            site.reset()
+            links_wall, links_cpu = bare(urls, args.concurrency, Path(tmp), links=True)
+            walls["links"].append(links_wall)
+            cpus["links"].append(links_cpu)
             walls["full"].append(run.wall)
             cpus["full"].append(run.cpu)
             walls["bare"].append(wall)
@@ -112,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  round {i + 1}: full {run.wall:.1f} s wall, {run.cpu:.1f} s CPU "
                 f"(machine {machine['full'][-1]:.1f} s); bare {wall:.1f} s wall, {cpu:.1f} s CPU "
-                f"(machine {machine['bare'][-1]:.1f} s)",
+                f"(machine {machine['bare'][-1]:.1f} s); links {links_wall:.1f} s wall, "
+                f"{links_cpu:.1f} s CPU",
                 flush=True,
             )
     ratios = [f / b for f, b in zip(walls["full"], walls["bare"], strict=True)]
@@ -130,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         f"  machine CPU (crawl, workers, replica, all processes): full {full_cpu:.1f} s, "
         f"bare {bare_cpu:.1f} s; on {cores} cores the full crawl "
         f"cannot take less than {floor:.2f}x the bare spider's wall time"
+    )
+    reads = [r / b for r, b in zip(walls["links"], walls["bare"], strict=True)]
+    print(
+        f"  reading each page's links alone (links / bare): {statistics.median(reads):.2f}x "
+        f"the bare spider's wall time (per round: {', '.join(f'{r:.2f}' for r in reads)})"
     )
     print(
         line(
