@@ -17,8 +17,8 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+?)\1\s*\)|@import\s+(['"])([^'"
 _LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "manifest"}
 # Elements that load something by their tag (found by lxml's own tag filter, in C) and, in a
 # second walk, by an attribute any element may bear: two walks of the tree, not seven
-_TAGS = ("link", "script", "img", "source", "input", "video", "style")
-_EMBEDS = frozenset({"script", "img", "source", "input", "video"})
+_EMBEDS = ("script", "img", "source", "input", "video")
+_TAGS = ("link", "style", *_EMBEDS)
 _STYLED = etree.XPath("//*[@style or @background]")
 
 
@@ -62,7 +62,7 @@ def tree_requisites(root, base_url: str, join=urljoin) -> list[str]:
                 links.append(el.get("href"))
         elif tag == "style":
             styles.append(el.text or "")
-        elif tag in _EMBEDS:
+        else:  # one of _EMBEDS
             if tag == "script" and el.get("src") is None:
                 continue
             if tag == "input" and el.get("type") != "image":
